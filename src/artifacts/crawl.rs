@@ -1,0 +1,182 @@
+use serde::{Deserialize, Serialize};
+
+/// What the HTTP crawl saw of the store. Raw HTML is not kept: each page is reduced to what the
+/// checks need while it is parsed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SiteCrawl {
+    pub start_url: String,
+    /// URL prefix the crawl stayed under (scheme + host + folder), see `--scope`.
+    pub scope_prefix: String,
+    /// Every URL the crawler requested, in the order answers arrived: HTML pages fully
+    /// extracted, other answers (errors, non-HTML) with status only.
+    pub pages: Vec<Page>,
+    /// robots.txt as applied (None when it was absent or ignored).
+    pub robots: Option<RobotsSummary>,
+    pub stats: CrawlStats,
+    /// Things the crawler had to give up on or work around (trap detected, page cap hit, ...).
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RobotsSummary {
+    pub url: String,
+    pub status: Option<u16>,
+    pub obeyed: bool,
+    pub disallowed_urls_skipped: u32,
+    pub crawl_delay_secs: Option<f64>,
+    pub sitemaps: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct CrawlStats {
+    pub requests: u32,
+    pub pages_extracted: u32,
+    pub bytes_downloaded: u64,
+    pub duration_ms: u64,
+    pub skipped_by_robots: u32,
+    pub skipped_out_of_scope: u32,
+    pub skipped_by_limits: u32,
+    pub skipped_as_traps: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Discovery {
+    Start,
+    Link,
+    Sitemap,
+}
+
+/// One requested URL and, when it answered with HTML, what was extracted from it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Page {
+    /// The URL as requested (normalised: no fragment).
+    pub url: String,
+    /// The URL after redirects.
+    pub final_url: String,
+    /// HTTP status of the final answer; None when no answer came (see `error`).
+    pub status: Option<u16>,
+    /// Why the fetch failed or was cut short: timeout, connection refused, TLS, redirect loop,
+    /// body over the byte limit, not HTML...
+    pub error: Option<String>,
+    pub discovered_via: Discovery,
+    /// Link hops from the start URL at discovery (sitemap URLs: the depth they were found at).
+    pub depth: u32,
+    pub content_type: Option<String>,
+    pub bytes: u64,
+    pub fetch_ms: u64,
+    /// The extracted content; None for non-HTML answers and failures.
+    pub content: Option<PageContent>,
+}
+
+impl Page {
+    pub fn is_ok(&self) -> bool {
+        matches!(self.status, Some(s) if s < 400) && self.error.is_none()
+    }
+    pub fn is_html(&self) -> bool {
+        self.content.is_some()
+    }
+}
+
+/// Which part of the page a piece of content was found in. Header and footer are what every
+/// page repeats; checks of "visible on the home page" treat all regions alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Region {
+    Header,
+    Nav,
+    #[default]
+    Main,
+    Footer,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct PageContent {
+    pub lang: Option<String>,
+    pub title: Option<String>,
+    pub meta_description: Option<String>,
+    /// Visible text of the body (no script/style/noscript/template, no hidden elements),
+    /// whitespace collapsed, block elements separated by newlines.
+    pub text: String,
+    /// The same visible text split by region, for evidence and header/footer checks.
+    pub header_text: String,
+    pub footer_text: String,
+    pub headings: Vec<Heading>,
+    pub links: Vec<Link>,
+    /// Targets of `tel:` links (as written, without the scheme).
+    pub tel_links: Vec<String>,
+    /// Targets of `mailto:` links (address part only).
+    pub mailto_links: Vec<String>,
+    pub forms: Vec<Form>,
+    /// Each `<script type="application/ld+json">` block that parsed as JSON.
+    pub json_ld: Vec<serde_json::Value>,
+    /// `src` of every external script, absolute.
+    pub script_srcs: Vec<String>,
+    /// Inline scripts, each cut to its first 2,000 characters (chat snippets live here).
+    pub inline_scripts: Vec<String>,
+    /// Texts of disclosure widgets that usually hold one question each: `<details><summary>`,
+    /// `<dt>`, and accordion toggles (`aria-expanded`, `aria-controls`).
+    pub disclosures: Vec<String>,
+    /// Images with their alt text (a phone number only in an image is not readable text).
+    pub images: Vec<Image>,
+    /// Class/id tokens on iframes and elements that look like embedded widgets (chat bubbles).
+    pub iframe_srcs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Link {
+    /// `href` as written.
+    pub href: String,
+    /// Absolute URL without fragment, when the href resolves to http(s).
+    pub url: Option<String>,
+    pub text: String,
+    pub region: Region,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Form {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub action: Option<String>,
+    pub method: String,
+    pub fields: Vec<FormField>,
+    /// Text of submit buttons.
+    pub submit_texts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct FormField {
+    /// input / select / textarea
+    pub tag: String,
+    /// The input type (text, email, password, checkbox, hidden...); tag name for others.
+    pub kind: String,
+    pub name: Option<String>,
+    pub id: Option<String>,
+    pub label: Option<String>,
+    pub placeholder: Option<String>,
+    pub required: bool,
+    pub autocomplete: Option<String>,
+}
+
+impl FormField {
+    /// Hidden inputs and buttons are not fields a customer fills in.
+    pub fn is_visible_input(&self) -> bool {
+        !matches!(
+            self.kind.as_str(),
+            "hidden" | "submit" | "button" | "reset" | "image"
+        )
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Image {
+    pub src: String,
+    pub alt: String,
+}

@@ -1,0 +1,53 @@
+//! One audit of one store: gather the artifacts, then build the report from them.
+
+use crate::artifacts::{Artifacts, Gathered, RunMeta, ARTIFACTS_VERSION};
+use crate::config::Config;
+use crate::error::CouldNotRun;
+use indicatif::ProgressBar;
+use url::Url;
+
+/// Gathers everything the checks need. Fails only when nothing at all could be gathered
+/// (the store does not answer).
+pub async fn gather(
+    start: &Url,
+    config: &Config,
+    progress: &ProgressBar,
+) -> Result<Artifacts, CouldNotRun> {
+    let started_at = chrono::Utc::now();
+    let crawl = crate::gather::crawl::crawl(start, &config.crawl, progress).await?;
+    let browser = crate::gather::browser::run(start, config, Some(&crawl)).await;
+    Ok(Artifacts {
+        artifacts_version: ARTIFACTS_VERSION,
+        meta: RunMeta {
+            target: start.to_string(),
+            started_at,
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+        },
+        crawl: Gathered::Collected { data: crawl },
+        browser,
+        warnings: Vec::new(),
+    })
+}
+
+/// Parses and checks a start URL given on the command line.
+pub fn parse_start_url(input: &str) -> Result<Url, crate::error::UsageError> {
+    let url = Url::parse(input).map_err(|e| {
+        crate::error::UsageError(format!(
+            "`{input}` is not a valid URL ({e}); give a full address like https://shop.example/"
+        ))
+    })?;
+    match url.scheme() {
+        "http" | "https" => {}
+        other => {
+            return Err(crate::error::UsageError(format!(
+                "`{input}` uses the `{other}` scheme; shopaudit audits http:// and https:// stores"
+            )))
+        }
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(crate::error::UsageError(format!("`{input}` has no host")));
+    }
+    let mut url = url;
+    url.set_fragment(None);
+    Ok(url)
+}

@@ -1,0 +1,6 @@
+use super::{CheckContext, Finding};
+
+pub fn run(ctx: &CheckContext) -> Finding {
+    let _ = ctx.site();
+    Finding::error("not implemented yet")
+}

@@ -1,0 +1,148 @@
+//! Phrase lists in English, Spanish and French, kept as data in `checks/*.md` and
+//! `checks/page-roles.toml`, matched case-insensitively on word boundaries.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhraseSet {
+    #[serde(default)]
+    pub en: Vec<String>,
+    #[serde(default)]
+    pub es: Vec<String>,
+    #[serde(default)]
+    pub fr: Vec<String>,
+    #[serde(skip)]
+    matcher: Option<(AhoCorasick, Vec<String>)>,
+}
+
+/// One phrase found in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhraseMatch {
+    pub phrase: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Lower-cases for matching. Byte offsets into the result are offsets into a lower-cased copy;
+/// use [`excerpt_around`] on the same lower-cased or original text for evidence.
+pub fn fold(text: &str) -> String {
+    text.to_lowercase()
+}
+
+impl PhraseSet {
+    pub fn all(&self) -> impl Iterator<Item = &String> {
+        self.en.iter().chain(&self.es).chain(&self.fr)
+    }
+
+    pub(crate) fn build(&mut self) {
+        let phrases: Vec<String> = self.all().map(|p| fold(p)).collect();
+        let matcher = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&phrases)
+            .expect("phrase lists are small");
+        self.matcher = Some((matcher, phrases));
+    }
+
+    fn matcher(&self) -> &(AhoCorasick, Vec<String>) {
+        self.matcher
+            .as_ref()
+            .expect("PhraseSet::build runs when the doc is parsed")
+    }
+
+    /// Every whole-word occurrence in `folded` (a text passed through [`fold`]).
+    pub fn find_all(&self, folded: &str) -> Vec<PhraseMatch> {
+        let (ac, phrases) = self.matcher();
+        ac.find_iter(folded)
+            .filter(|m| is_word_boundary(folded, m.start(), m.end()))
+            .map(|m| PhraseMatch {
+                phrase: phrases[m.pattern().as_usize()].clone(),
+                start: m.start(),
+                end: m.end(),
+            })
+            .collect()
+    }
+
+    pub fn find(&self, folded: &str) -> Option<PhraseMatch> {
+        self.find_all(folded).into_iter().next()
+    }
+
+    /// Case-insensitive whole-word search in any text.
+    pub fn matches(&self, text: &str) -> bool {
+        self.find(&fold(text)).is_some()
+    }
+}
+
+fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    let first = text[start..end].chars().next();
+    let last = text[start..end].chars().next_back();
+    let edge_ok = |outside: Option<char>, inside: Option<char>| match (outside, inside) {
+        (Some(o), Some(i)) if o.is_alphanumeric() && i.is_alphanumeric() => false,
+        _ => true,
+    };
+    edge_ok(before, first) && edge_ok(after, last)
+}
+
+/// Up to `radius` characters either side of a byte range, on char boundaries, whitespace
+/// collapsed, with ellipses where cut.
+pub fn excerpt_around(text: &str, start: usize, end: usize, radius: usize) -> String {
+    let from = text[..start]
+        .char_indices()
+        .rev()
+        .nth(radius.saturating_sub(1))
+        .map(|(i, _)| i)
+        .unwrap_or(0);
+    let to = text[end..]
+        .char_indices()
+        .nth(radius)
+        .map(|(i, _)| end + i)
+        .unwrap_or(text.len());
+    let mut out = String::new();
+    if from > 0 {
+        out.push('…');
+    }
+    out.push_str(
+        &text[from..to]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
+    if to < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(en: &[&str]) -> PhraseSet {
+        let mut s = PhraseSet {
+            en: en.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        };
+        s.build();
+        s
+    }
+
+    #[test]
+    fn matches_whole_words_only() {
+        let s = set(&["faq", "contact us"]);
+        assert!(s.matches("See our FAQ."));
+        assert!(!s.matches("faqs"));
+        assert!(s.matches("Please Contact Us today"));
+        assert!(!s.matches("contact usability"));
+    }
+
+    #[test]
+    fn excerpt_is_cut_on_char_boundaries() {
+        let text = "ééééé phone 555 ààààà";
+        let start = text.find("phone").unwrap();
+        let e = excerpt_around(text, start, start + 5, 3);
+        assert_eq!(e, "…éé phone 55…");
+    }
+}

@@ -1,0 +1,347 @@
+//! A read-only index over a crawl: page roles (home, contact, FAQ...), inbound links and click
+//! depth from the home page. Pure: built from the artifacts, shared by all crawl checks.
+
+use crate::artifacts::{Page, PageContent, SiteCrawl};
+use crate::checks::phrases::{fold, PhraseSet};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Home,
+    Contact,
+    Faq,
+    Shipping,
+    Returns,
+    Payment,
+    Product,
+    Cart,
+    Checkout,
+    Login,
+    Registration,
+    OrderHistory,
+}
+
+impl Role {
+    pub const ALL: [Role; 12] = [
+        Role::Home,
+        Role::Contact,
+        Role::Faq,
+        Role::Shipping,
+        Role::Returns,
+        Role::Payment,
+        Role::Product,
+        Role::Cart,
+        Role::Checkout,
+        Role::Login,
+        Role::Registration,
+        Role::OrderHistory,
+    ];
+}
+
+/// How one role is recognised; from `checks/page-roles.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleRule {
+    /// Path segments (or parts of segments between `-`/`_`) that name the role in a URL.
+    #[serde(default)]
+    pub url_words: Vec<String>,
+    /// Link texts, titles and main headings that name the role.
+    pub phrases: PhraseSet,
+}
+
+pub fn role_rules() -> &'static BTreeMap<Role, RoleRule> {
+    static RULES: OnceLock<BTreeMap<Role, RoleRule>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        let mut rules: BTreeMap<Role, RoleRule> =
+            toml::from_str(include_str!("../checks/page-roles.toml"))
+                .unwrap_or_else(|e| panic!("checks/page-roles.toml is invalid: {e}"));
+        for rule in rules.values_mut() {
+            rule.phrases.build();
+        }
+        rules
+    })
+}
+
+/// A page with its role evidence strength (higher is surer).
+#[derive(Debug, Clone, Copy)]
+pub struct RoleMatch<'a> {
+    pub page: &'a Page,
+    pub strength: u32,
+}
+
+pub struct SiteIndex<'a> {
+    pub crawl: &'a SiteCrawl,
+    home: Option<&'a Page>,
+    by_role: HashMap<Role, Vec<RoleMatch<'a>>>,
+    click_depth: HashMap<&'a str, u32>,
+    inbound: HashMap<&'a str, Vec<(&'a Page, &'a str)>>,
+}
+
+const MIN_STRENGTH: u32 = 2;
+
+impl<'a> SiteIndex<'a> {
+    pub fn new(crawl: &'a SiteCrawl) -> Self {
+        let html: Vec<&Page> = crawl
+            .pages
+            .iter()
+            .filter(|p| p.is_ok() && p.content.is_some())
+            .collect();
+        let home = crawl
+            .pages
+            .iter()
+            .find(|p| p.url == crawl.start_url && p.is_ok() && p.content.is_some());
+
+        // Inbound links: target URL -> (linking page, link text).
+        let mut inbound: HashMap<&str, Vec<(&Page, &str)>> = HashMap::new();
+        for page in &html {
+            for link in &page.content.as_ref().unwrap().links {
+                if let Some(target) = &link.url {
+                    inbound
+                        .entry(target.as_str())
+                        .or_default()
+                        .push((page, link.text.as_str()));
+                }
+            }
+        }
+        // Redirected pages are reachable under both URLs.
+        let by_url: HashMap<&str, &Page> = crawl
+            .pages
+            .iter()
+            .flat_map(|p| [(p.url.as_str(), p), (p.final_url.as_str(), p)])
+            .collect();
+
+        let mut click_depth = HashMap::new();
+        if let Some(home) = home {
+            let mut queue = VecDeque::from([(home, 0u32)]);
+            click_depth.insert(home.url.as_str(), 0);
+            click_depth.insert(home.final_url.as_str(), 0);
+            while let Some((page, depth)) = queue.pop_front() {
+                let Some(content) = &page.content else {
+                    continue;
+                };
+                for link in &content.links {
+                    let Some(target) = link.url.as_deref().and_then(|u| by_url.get(u)) else {
+                        continue;
+                    };
+                    if click_depth.contains_key(target.url.as_str()) {
+                        continue;
+                    }
+                    click_depth.insert(target.url.as_str(), depth + 1);
+                    click_depth.insert(target.final_url.as_str(), depth + 1);
+                    queue.push_back((target, depth + 1));
+                }
+            }
+        }
+
+        let rules = role_rules();
+        let mut by_role: HashMap<Role, Vec<RoleMatch>> = HashMap::new();
+        for page in &html {
+            let is_home = home.is_some_and(|h| std::ptr::eq(*page, h));
+            if is_home {
+                by_role
+                    .entry(Role::Home)
+                    .or_default()
+                    .push(RoleMatch { page, strength: 10 });
+                continue;
+            }
+            let links_in = inbound
+                .get(page.url.as_str())
+                .or_else(|| inbound.get(page.final_url.as_str()));
+            for (role, rule) in rules {
+                let strength = role_strength(*role, rule, page, links_in.map(|v| v.as_slice()));
+                if strength >= MIN_STRENGTH {
+                    by_role
+                        .entry(*role)
+                        .or_default()
+                        .push(RoleMatch { page, strength });
+                }
+            }
+        }
+        for matches in by_role.values_mut() {
+            matches.sort_by(|a, b| {
+                b.strength
+                    .cmp(&a.strength)
+                    .then(a.page.depth.cmp(&b.page.depth))
+            });
+        }
+        SiteIndex {
+            crawl,
+            home,
+            by_role,
+            click_depth,
+            inbound,
+        }
+    }
+
+    /// The start page, when it answered with HTML.
+    pub fn home(&self) -> Option<&'a Page> {
+        self.home
+    }
+
+    /// Pages recognised in a role, surest first.
+    pub fn pages_with_role(&self, role: Role) -> impl Iterator<Item = &'a Page> + '_ {
+        self.by_role
+            .get(&role)
+            .into_iter()
+            .flatten()
+            .map(|m| m.page)
+    }
+
+    pub fn role_matches(&self, role: Role) -> &[RoleMatch<'a>] {
+        self.by_role.get(&role).map(|v| v.as_slice()).unwrap_or(&[])
+    }
+
+    /// The surest page in a role.
+    pub fn best(&self, role: Role) -> Option<&'a Page> {
+        self.pages_with_role(role).next()
+    }
+
+    pub fn has_role(&self, page: &Page, role: Role) -> bool {
+        self.pages_with_role(role).any(|p| std::ptr::eq(p, page))
+    }
+
+    /// Clicks from the home page following links (None: not reachable by links).
+    pub fn click_depth(&self, page: &Page) -> Option<u32> {
+        self.click_depth
+            .get(page.url.as_str())
+            .or_else(|| self.click_depth.get(page.final_url.as_str()))
+            .copied()
+    }
+
+    /// Pages linking to `url`, with the link text.
+    pub fn linked_from(&self, url: &str) -> &[(&'a Page, &'a str)] {
+        self.inbound.get(url).map(|v| v.as_slice()).unwrap_or(&[])
+    }
+
+    /// Every HTML page that answered OK.
+    pub fn html_pages(&self) -> impl Iterator<Item = (&'a Page, &'a PageContent)> {
+        self.crawl
+            .pages
+            .iter()
+            .filter(|p| p.is_ok())
+            .filter_map(|p| p.content.as_ref().map(|c| (p, c)))
+    }
+}
+
+fn role_strength(
+    role: Role,
+    rule: &RoleRule,
+    page: &Page,
+    links_in: Option<&[(&Page, &str)]>,
+) -> u32 {
+    let content = page
+        .content
+        .as_ref()
+        .expect("only HTML pages are classified");
+    let mut strength = 0;
+    if url_names_role(&page.final_url, &rule.url_words)
+        || url_names_role(&page.url, &rule.url_words)
+    {
+        strength += 2;
+    }
+    let title_hit = content
+        .title
+        .as_deref()
+        .is_some_and(|t| rule.phrases.matches(t))
+        || content
+            .headings
+            .iter()
+            .filter(|h| h.level <= 1)
+            .any(|h| rule.phrases.matches(&h.text));
+    if title_hit {
+        strength += 2;
+    }
+    // Link text that *is* the phrase ("Contact", "Preguntas frecuentes"), not merely contains it.
+    if let Some(links) = links_in {
+        let named = links
+            .iter()
+            .filter(|(_, text)| {
+                let folded = fold(text.trim());
+                !folded.is_empty()
+                    && folded.chars().count() <= 40
+                    && rule.phrases.find(&folded).is_some()
+            })
+            .count() as u32;
+        strength += named.min(2);
+    }
+    strength + content_signal(role, content)
+}
+
+fn url_names_role(url: &str, words: &[String]) -> bool {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return false;
+    };
+    let path = parsed.path().to_lowercase();
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .flat_map(|segment| {
+            let stem = segment.split('.').next().unwrap_or(segment).to_string();
+            let parts: Vec<String> = stem.split(['-', '_']).map(str::to_string).collect();
+            std::iter::once(stem).chain(parts)
+        })
+        .any(|part| words.iter().any(|w| *w == part))
+}
+
+/// Structural evidence a phrase list cannot give: forms and schema.org types.
+fn content_signal(role: Role, content: &PageContent) -> u32 {
+    let password_fields =
+        |f: &crate::artifacts::Form| f.fields.iter().filter(|x| x.kind == "password").count();
+    match role {
+        Role::Product => {
+            let schema_product = content
+                .json_ld
+                .iter()
+                .any(|v| json_ld_has_type(v, "Product"));
+            if schema_product {
+                3
+            } else {
+                0
+            }
+        }
+        Role::Registration => {
+            if content.forms.iter().any(|f| password_fields(f) >= 2) {
+                2
+            } else {
+                0
+            }
+        }
+        Role::Login => {
+            if content.forms.iter().any(|f| password_fields(f) == 1) {
+                1
+            } else {
+                0
+            }
+        }
+        Role::Faq => {
+            if content
+                .json_ld
+                .iter()
+                .any(|v| json_ld_has_type(v, "FAQPage"))
+            {
+                3
+            } else {
+                0
+            }
+        }
+        _ => 0,
+    }
+}
+
+/// True when a JSON-LD value (or any node in its `@graph`) has `@type` equal to `ty`.
+pub fn json_ld_has_type(value: &serde_json::Value, ty: &str) -> bool {
+    match value {
+        serde_json::Value::Object(map) => {
+            let type_matches = match map.get("@type") {
+                Some(serde_json::Value::String(s)) => s == ty,
+                Some(serde_json::Value::Array(a)) => a.iter().any(|v| v == ty),
+                _ => false,
+            };
+            type_matches || map.get("@graph").is_some_and(|g| json_ld_has_type(g, ty))
+        }
+        serde_json::Value::Array(items) => items.iter().any(|v| json_ld_has_type(v, ty)),
+        _ => false,
+    }
+}

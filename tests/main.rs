@@ -1,0 +1,4 @@
+//! Integration tests: one binary, modules share the helpers in `common`.
+
+mod common;
+mod registry;
