@@ -215,7 +215,7 @@ impl Config {
                 "{at}crawl.concurrency must be at least 1"
             )));
         }
-        if !(c.timeout_secs > 0.0) {
+        if c.timeout_secs.is_nan() || c.timeout_secs <= 0.0 {
             return Err(UsageError(format!(
                 "{at}crawl.timeout_secs must be above 0"
             )));

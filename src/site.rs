@@ -282,49 +282,37 @@ fn url_names_role(url: &str, words: &[String]) -> bool {
             let parts: Vec<String> = stem.split(['-', '_']).map(str::to_string).collect();
             std::iter::once(stem).chain(parts)
         })
-        .any(|part| words.iter().any(|w| *w == part))
+        .any(|part| words.contains(&part))
 }
 
 /// Structural evidence a phrase list cannot give: forms and schema.org types.
 fn content_signal(role: Role, content: &PageContent) -> u32 {
     let password_fields =
         |f: &crate::artifacts::Form| f.fields.iter().filter(|x| x.kind == "password").count();
+    let has_form = |min: usize, max: usize| {
+        content
+            .forms
+            .iter()
+            .any(|f| (min..=max).contains(&password_fields(f)))
+    };
     match role {
-        Role::Product => {
-            let schema_product = content
-                .json_ld
-                .iter()
-                .any(|v| json_ld_has_type(v, "Product"));
-            if schema_product {
-                3
-            } else {
-                0
-            }
-        }
-        Role::Registration => {
-            if content.forms.iter().any(|f| password_fields(f) >= 2) {
-                2
-            } else {
-                0
-            }
-        }
-        Role::Login => {
-            if content.forms.iter().any(|f| password_fields(f) == 1) {
-                1
-            } else {
-                0
-            }
-        }
-        Role::Faq => {
+        Role::Product
             if content
                 .json_ld
                 .iter()
-                .any(|v| json_ld_has_type(v, "FAQPage"))
-            {
-                3
-            } else {
-                0
-            }
+                .any(|v| json_ld_has_type(v, "Product")) =>
+        {
+            3
+        }
+        Role::Registration if has_form(2, usize::MAX) => 2,
+        Role::Login if has_form(1, 1) => 1,
+        Role::Faq
+            if content
+                .json_ld
+                .iter()
+                .any(|v| json_ld_has_type(v, "FAQPage")) =>
+        {
+            3
         }
         _ => 0,
     }

@@ -79,10 +79,7 @@ fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
     let after = text[end..].chars().next();
     let first = text[start..end].chars().next();
     let last = text[start..end].chars().next_back();
-    let edge_ok = |outside: Option<char>, inside: Option<char>| match (outside, inside) {
-        (Some(o), Some(i)) if o.is_alphanumeric() && i.is_alphanumeric() => false,
-        _ => true,
-    };
+    let edge_ok = |outside: Option<char>, inside: Option<char>| !matches!((outside, inside), (Some(o), Some(i)) if o.is_alphanumeric() && i.is_alphanumeric());
     edge_ok(before, first) && edge_ok(after, last)
 }
 
