@@ -104,13 +104,14 @@ fn page_evidence(
             format!(
                 "{}{notes}: {}",
                 phone.international,
-                excerpt_around(&content.text, phone.start, phone.end, 40)
+                line_excerpt(&content.text, phone.start, phone.end)
             ),
         ));
     }
-    if scan.found.is_empty() {
-        out.push(Evidence::at(url, format!("no phone number written on the {name}")));
+    if !scan.found.is_empty() {
+        return out;
     }
+    out.push(Evidence::at(url, format!("no phone number written on the {name}")));
     for decoy in scan.decoys.iter().filter(|d| d.kind != DecoyKind::Invalid).take(4) {
         out.push(Evidence::at(
             url,
@@ -133,6 +134,13 @@ fn page_evidence(
         ));
     }
     out
+}
+
+/// The line holding a match, clipped around it.
+fn line_excerpt(text: &str, start: usize, end: usize) -> String {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    excerpt_around(&text[line_start..line_end], start - line_start, end - line_start, 50)
 }
 
 /// An image whose alt text or file name looks like it holds a phone number.

@@ -9,6 +9,9 @@ use std::collections::BTreeSet;
 
 pub fn run(ctx: &CheckContext) -> Finding {
     let site = ctx.site();
+    if let Some(error) = super::detect::nothing_read(site) {
+        return error;
+    }
     let pass_min = ctx.threshold("pass_min");
     let good_min = ctx.threshold("good_min");
     let max_clicks = ctx.threshold("max_clicks");

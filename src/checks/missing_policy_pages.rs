@@ -6,6 +6,9 @@ use crate::site::{Role, SiteIndex};
 
 pub fn run(ctx: &CheckContext) -> Finding {
     let site = ctx.site();
+    if let Some(error) = super::detect::nothing_read(site) {
+        return error;
+    }
     let shipping = site.best(Role::Shipping);
     let returns = site.best(Role::Returns);
     let mut evidence = Vec::new();

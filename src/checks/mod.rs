@@ -4,6 +4,8 @@
 pub mod detect;
 pub mod doc;
 pub mod phrases;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use doc::{CheckDoc, Need};
 

@@ -14,6 +14,9 @@ struct Promise<'a> {
 
 pub fn run(ctx: &CheckContext) -> Finding {
     let site = ctx.site();
+    if let Some(error) = super::detect::nothing_read(site) {
+        return error;
+    }
     let limit = ctx.threshold("max_reply_hours");
     let reply_words = ctx.phrases("reply_words");
     let mut pages: Vec<&Page> = site.pages_with_role(Role::Contact).collect();
@@ -67,14 +70,14 @@ pub fn run(ctx: &CheckContext) -> Finding {
         Finding::pass(format!(
             "Replies promised within {}: \"{}\"",
             best.duration.describe().trim_start_matches("up to "),
-            best.duration.written
+            clip(&best.sentence, 80)
         ))
         .with_all_evidence(evidence)
     } else {
         Finding::fail(format!(
-            "The promised reply time ({}, \"{}\") is slower than {limit_text}",
+            "The fastest promised reply ({}: \"{}\") is slower than {limit_text}",
             best.duration.describe(),
-            best.duration.written
+            clip(&best.sentence, 80)
         ))
         .with_all_evidence(evidence)
     }

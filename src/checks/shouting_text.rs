@@ -9,6 +9,9 @@ const MAX_LISTED: usize = 5;
 pub fn run(ctx: &CheckContext) -> Finding {
     let min_words = ctx.threshold("min_words") as usize;
     let site = ctx.site();
+    if let Some(error) = super::detect::nothing_read(site) {
+        return error;
+    }
     let mut seen: HashSet<String> = HashSet::new();
     let mut found: Vec<(String, String)> = Vec::new();
     let mut pages_checked = 0;
@@ -54,25 +57,27 @@ pub fn run(ctx: &CheckContext) -> Finding {
 
 /// Runs of at least `min_words` consecutive upper-case words (of two letters or more) in a
 /// line. Tokens without letters ("50%", "-") neither count nor break a run; single capitals
-/// ("A", "Y") do not count. At least two words must have three letters or more, so size lists
-/// ("XS S M L XL") and initials are not shouting.
+/// ("A", "Y") and codes ("ESB12345678") do not count. At least two words must have four letters
+/// or more, so size lists ("XS S M L XL"), acronyms and initials are not shouting.
 pub fn shouting_runs(line: &str, min_words: usize) -> Vec<String> {
     let mut runs = Vec::new();
     let mut current: Vec<&str> = Vec::new();
     let mut flush = |current: &mut Vec<&str>| {
         let counted: Vec<usize> = current
             .iter()
+            .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
             .map(|w| w.chars().filter(|c| c.is_alphabetic()).count())
             .filter(|n| *n >= 2)
             .collect();
-        if counted.len() >= min_words && counted.iter().filter(|n| **n >= 3).count() >= 2 {
+        if counted.len() >= min_words && counted.iter().filter(|n| **n >= 4).count() >= 2 {
             runs.push(current.join(" "));
         }
         current.clear();
     };
     for token in line.split_whitespace() {
         let letters: Vec<char> = token.chars().filter(|c| c.is_alphabetic()).collect();
-        if letters.is_empty() || (letters.len() == 1 && letters[0].is_uppercase()) {
+        let is_code = token.chars().any(|c| c.is_ascii_digit()) && !letters.is_empty();
+        if letters.is_empty() || is_code || (letters.len() == 1 && letters[0].is_uppercase()) {
             if !current.is_empty() {
                 current.push(token);
             }
@@ -105,5 +110,7 @@ mod tests {
         assert!(shouting_runs("FAQ NEW SALE", 4).is_empty());
         assert!(shouting_runs("Tallas XS S M L XL XXL", 4).is_empty());
         assert!(shouting_runs("Precio con IVA y PVP", 4).is_empty());
+        assert!(shouting_runs("NIF ESB12345678 · IVA ES B-12345678", 4).is_empty());
+        assert!(shouting_runs("CIF NIF IVA DNI", 4).is_empty());
     }
 }

@@ -82,6 +82,9 @@ pub fn run(ctx: &CheckContext) -> Finding {
         ],
     };
     let site = ctx.site();
+    if let Some(error) = super::detect::nothing_read(site) {
+        return error;
+    }
     let mut mentions: Vec<Mention> = Vec::new();
     for (page, content) in site.html_pages() {
         for mention in page_mentions(page_url(page), content, &vocab) {

@@ -55,12 +55,15 @@ impl Duration {
 
     /// "24 hours", "3-5 business days", "up to 2 hours".
     pub fn describe(&self) -> String {
-        let (lo, hi, unit) =
-            if self.max_hours < 48.0 && self.max_hours.fract() == 0.0 || self.max_hours < 1.0 {
-                (self.min_hours, self.max_hours, "hour")
-            } else {
-                (self.min_hours / 24.0, self.max_hours / 24.0, "day")
-            };
+        // Minutes under an hour, hours up to three days ("48 hours"), days beyond that and for
+        // business days.
+        let (lo, hi, unit) = if self.max_hours < 1.0 {
+            (self.min_hours * 60.0, self.max_hours * 60.0, "minute")
+        } else if self.max_hours < 24.0 || (!self.business && self.max_hours <= 72.0) {
+            (self.min_hours, self.max_hours, "hour")
+        } else {
+            (self.min_hours / 24.0, self.max_hours / 24.0, "day")
+        };
         let fmt = |v: f64| {
             if v.fract() == 0.0 {
                 format!("{v:.0}")
@@ -304,6 +307,10 @@ mod tests {
         let d = &DurationReader::get().find("sous 24h")[0];
         assert_eq!(d.describe(), "up to 24 hours");
         let d = &DurationReader::get().find("48h")[0];
-        assert_eq!(d.describe(), "2 days");
+        assert_eq!(d.describe(), "48 hours");
+        let d = &DurationReader::get().find("1 semana")[0];
+        assert_eq!(d.describe(), "7 days");
+        let d = &DurationReader::get().find("en 30 minutos")[0];
+        assert_eq!(d.describe(), "30 minutes");
     }
 }
