@@ -94,7 +94,9 @@ pub enum Region {
     Footer,
 }
 
+/// Fields missing from a saved file read as empty, so older or hand-written artifacts load.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PageContent {
     pub lang: Option<String>,
     pub title: Option<String>,
@@ -142,6 +144,7 @@ pub struct Link {
     pub url: Option<String>,
     /// Visible text, else `aria-label`, `title`, or the alt text of images inside.
     pub text: String,
+    #[serde(default)]
     pub region: Region,
 }
 
