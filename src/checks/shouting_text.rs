@@ -114,3 +114,25 @@ mod tests {
         assert!(shouting_runs("CIF NIF IVA DNI", 4).is_empty());
     }
 }
+
+#[cfg(test)]
+mod fixture_tests {
+    use crate::checks::testing::{evidence_text, expect};
+    use crate::checks::Status;
+
+    const ID: &str = "shouting-text";
+
+    #[test]
+    fn caps_header_banner_and_short_labels_pass() {
+        // es-complete has "ENVÍO GRATIS EN PEDIDOS DE MÁS DE 50 €" in its header and
+        // NUEVO / REBAJAS nav labels.
+        expect(ID, "es-complete", Status::Pass);
+    }
+
+    #[test]
+    fn a_shouted_warning_fails() {
+        let f = expect(ID, "es-decoys", Status::Fail);
+        assert!(f.summary.starts_with("1 passage written in ALL CAPS"), "{}", f.summary);
+        assert!(evidence_text(&f).contains("NO ACEPTAMOS DEVOLUCIONES SIN TICKET"));
+    }
+}
