@@ -18,7 +18,17 @@ pub fn run(ctx: &CheckContext) -> Finding {
     for (page, content) in site.html_pages() {
         pages_checked += 1;
         // Link and button labels are navigation, not messages.
-        let labels: HashSet<&str> = content.links.iter().map(|l| l.text.trim()).collect();
+        let labels: HashSet<&str> = content
+            .links
+            .iter()
+            .map(|l| l.text.trim())
+            .chain(
+                content
+                    .forms
+                    .iter()
+                    .flat_map(|f| f.submit_texts.iter().map(|t| t.trim())),
+            )
+            .collect();
         for line in main_lines(content) {
             if labels.contains(line) {
                 continue;
