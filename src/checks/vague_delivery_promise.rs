@@ -127,6 +127,8 @@ pub fn run(ctx: &CheckContext) -> Finding {
                 )
             })
         });
+        let mut evidence: Vec<Evidence> = evidence.collect();
+        dedup_evidence(&mut evidence);
         return Finding::fail(format!(
             "Contradictory delivery times: \"{}\" ({}) vs \"{}\" ({})",
             a.duration.written,
@@ -134,11 +136,10 @@ pub fn run(ctx: &CheckContext) -> Finding {
             b.duration.written,
             b.place.url()
         ))
-        .with_all_evidence(evidence.collect::<Vec<_>>());
+        .with_all_evidence(evidence);
     }
-    let shown: Vec<Evidence> = mentions
+    let mut shown: Vec<Evidence> = mentions
         .iter()
-        .take(4)
         .map(|m| {
             Evidence::at(
                 m.place.url(),
@@ -146,6 +147,8 @@ pub fn run(ctx: &CheckContext) -> Finding {
             )
         })
         .collect();
+    dedup_evidence(&mut shown);
+    shown.truncate(4);
     Finding::pass(format!(
         "Delivery times stated ({}) and consistent across {} mention{}",
         mentions[0].duration.written,
@@ -218,12 +221,21 @@ fn qualifier(
             .map_or(folded.len(), |(i, _)| duration.end + i),
     );
     let after = &folded[duration.end..after_end.max(duration.end)];
+    let after = after
+        .find([',', ';', '|', '·', '(', '•'])
+        .map_or(after, |i| &after[..i]);
     vocab
         .qualifiers
         .iter()
         .filter_map(|(set, service)| set.find(after).map(|m| (m.start, *service)))
         .min_by_key(|(start, _)| *start)
         .map_or(Service::Unqualified, |(_, service)| service)
+}
+
+/// Keeps the first of evidence lines saying the same thing (a promise repeated on many pages).
+fn dedup_evidence(evidence: &mut Vec<Evidence>) {
+    let mut seen = std::collections::HashSet::new();
+    evidence.retain(|e| seen.insert(e.excerpt.clone()));
 }
 
 /// Pairs of mentions in different places that cannot both be true.
