@@ -145,7 +145,16 @@ pub struct OutputConfig {
     pub output: Option<PathBuf>,
     /// Folder for several formats, one file each.
     pub output_dir: Option<PathBuf>,
+    /// Heading of the HTML/PDF/Markdown report (default: "Store audit of <target>").
     pub title: Option<String>,
+    /// Client named in the report header.
+    pub client: Option<String>,
+    /// Auditor named in the report header.
+    pub auditor: Option<String>,
+    /// Save the gathered artifacts (JSON, screenshots) into this folder.
+    pub save_artifacts: Option<PathBuf>,
+    /// No progress output; only errors on stderr.
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
