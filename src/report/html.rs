@@ -24,6 +24,7 @@ struct View {
     score_class: &'static str,
     categories: Vec<CategoryView>,
     findings: Vec<CheckView>,
+    unchecked: Vec<CheckView>,
     passed: Vec<CheckView>,
     not_applicable: Vec<CheckView>,
     counts: Counts,
@@ -77,6 +78,13 @@ struct EvidenceView {
 pub fn render(report: &Report, options: &RenderOptions) -> anyhow::Result<String> {
     let mut env = minijinja::Environment::new();
     // The name decides autoescaping: `.html` escapes every interpolated value.
+    env.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .build()
+            .context("invalid template syntax settings")?,
+    );
     env.add_template("report.html", TEMPLATE)
         .context("the HTML report template is invalid")?;
     let view = view(report, options);
@@ -114,7 +122,12 @@ fn view(report: &Report, options: &RenderOptions) -> View {
             .collect(),
         findings: ranked
             .iter()
-            .filter(|c| matches!(c.status, Status::Fail | Status::Warn | Status::Error))
+            .filter(|c| matches!(c.status, Status::Fail | Status::Warn))
+            .map(|c| check_view(c))
+            .collect(),
+        unchecked: ranked
+            .iter()
+            .filter(|c| c.status == Status::Error)
             .map(|c| check_view(c))
             .collect(),
         passed: ranked

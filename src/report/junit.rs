@@ -64,7 +64,7 @@ fn test_case(check: &CheckResult, warn_fails: bool) -> TestCase {
         .collect();
         out.push_str(&format!("- {}\n", parts.join(" | ")));
     }
-    if !matches!(check.status, Status::Pass | Status::NotApplicable) {
+    if matches!(check.status, Status::Fail | Status::Warn) {
         out.push_str(&format!("how to fix: {}\n", check.recommendation));
     }
     case.set_system_out(out);

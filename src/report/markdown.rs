@@ -42,7 +42,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
 
     let problems: Vec<_> = ranked(report)
         .into_iter()
-        .filter(|c| matches!(c.status, Status::Fail | Status::Warn | Status::Error))
+        .filter(|c| matches!(c.status, Status::Fail | Status::Warn))
         .collect();
     if problems.is_empty() {
         out.push_str("No failures or warnings.\n");
@@ -56,7 +56,10 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
                 inline(&check.title),
                 check.id
             );
-            let _ = writeln!(out, "{}\n", inline(&check.summary));
+            let _ = writeln!(out, "{}", inline(&check.summary));
+            if !check.evidence.is_empty() {
+                out.push('\n');
+            }
             for e in check.evidence.iter().take(MAX_EVIDENCE) {
                 let mut line = String::from("- ");
                 if let Some(url) = &e.url {
@@ -90,6 +93,24 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
             out.push('\n');
         }
     }
+    let unchecked: Vec<_> = report
+        .checks
+        .iter()
+        .filter(|c| c.status == Status::Error)
+        .collect();
+    if !unchecked.is_empty() {
+        out.push_str("### Could not be checked\n\n");
+        for check in unchecked {
+            let _ = writeln!(
+                out,
+                "- {} `{}`: {}",
+                marker(check.status),
+                check.id,
+                inline(&check.summary)
+            );
+        }
+        out.push('\n');
+    }
     if !report.gate.passed {
         out.push_str("<details><summary>Why the gate failed</summary>\n\n");
         for reason in &report.gate.reasons {
@@ -110,7 +131,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
 fn counts_line(report: &Report) -> String {
     let count = |s: Status| report.checks.iter().filter(|c| c.status == s).count();
     format!(
-        "{} failed, {} warnings, {} errors, {} passed, {} n/a",
+        "{} fail · {} warn · {} error · {} pass · {} n/a",
         count(Status::Fail),
         count(Status::Warn),
         count(Status::Error),

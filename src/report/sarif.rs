@@ -78,7 +78,6 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
                 "informationUri": "https://crates.io/crates/shopaudit",
                 "rules": rules,
             }},
-            "automationDetails": { "id": format!("shopaudit/{}/", report.target) },
             "invocations": [invocation],
             "results": results,
         }]
