@@ -38,3 +38,41 @@ pub fn run(path: &Path, force: bool) -> anyhow::Result<Exit> {
     eprintln!("wrote {}", path.display());
     Ok(Exit::Passed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    #[test]
+    fn the_template_parses_to_the_defaults() {
+        let parsed = Config::parse(&template(), Path::new("shopaudit.toml")).unwrap();
+        parsed.validate().unwrap();
+        assert_eq!(
+            serde_json::to_value(&parsed).unwrap(),
+            serde_json::to_value(Config::default()).unwrap()
+        );
+    }
+
+    #[test]
+    fn every_commented_key_is_a_real_key() {
+        // Uncommenting the optional keys must give a valid config too.
+        let uncommented: String = template()
+            .lines()
+            .map(|line| match line.strip_prefix("# ") {
+                Some(rest) if rest.contains(" = ") || rest.starts_with('[') => rest,
+                _ => line,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let parsed = Config::parse(&uncommented, Path::new("shopaudit.toml"))
+            .unwrap_or_else(|e| panic!("{}\n{uncommented}", e.0));
+        parsed.validate().unwrap();
+        assert_eq!(parsed.gate.fail_under, Some(80.0));
+        assert_eq!(
+            parsed.checkout.password_env.as_deref(),
+            Some("SHOPAUDIT_PASSWORD")
+        );
+        assert_eq!(parsed.output.client.as_deref(), Some("Example Ltd"));
+    }
+}
