@@ -59,9 +59,10 @@ struct CheckView {
     impact: String,
     summary: String,
     evidence: Vec<EvidenceView>,
-    what: Vec<String>,
-    why: Vec<String>,
-    how: Vec<String>,
+    /// The check documentation's sections, rendered from Markdown to HTML.
+    what: String,
+    why: String,
+    how: String,
 }
 
 #[derive(Serialize)]
@@ -155,15 +156,7 @@ fn view(report: &Report, options: &RenderOptions) -> View {
 
 fn check_view(check: &CheckResult, options: &RenderOptions) -> CheckView {
     let doc = options.docs.get(&check.id);
-    let paragraphs = |text: Option<&str>| -> Vec<String> {
-        text.map(|t| {
-            t.split("\n\n")
-                .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-                .filter(|p| !p.is_empty())
-                .collect()
-        })
-        .unwrap_or_default()
-    };
+    let doc_html = |text: Option<&str>| text.map(markdown_to_html).unwrap_or_default();
     CheckView {
         id: check.id.clone(),
         title: check.title.clone(),
@@ -190,13 +183,26 @@ fn check_view(check: &CheckResult, options: &RenderOptions) -> CheckView {
                     .and_then(|p| data_uri(p, options.artifacts_dir.as_deref())),
             })
             .collect(),
-        what: paragraphs(doc.map(|d| d.what_it_checks.as_str())),
-        why: paragraphs(doc.map(|d| d.why_it_matters.as_str())),
-        how: paragraphs(Some(
+        what: doc_html(doc.map(|d| d.what_it_checks.as_str())),
+        why: doc_html(doc.map(|d| d.why_it_matters.as_str())),
+        how: doc_html(Some(
             doc.map(|d| d.how_to_fix.as_str())
                 .unwrap_or(check.recommendation.as_str()),
         )),
     }
+}
+
+/// The check docs are the project's own Markdown (embedded in the binary), so their HTML is
+/// trusted; raw HTML in them is escaped all the same, in case a doc ever quotes a tag.
+fn markdown_to_html(text: &str) -> String {
+    use pulldown_cmark::{Event, Parser};
+    let events = Parser::new(text).map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        other => other,
+    });
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events);
+    html
 }
 
 pub fn status_label(status: Status) -> &'static str {

@@ -88,7 +88,8 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
                 .map(|d| d.how_to_fix.as_str())
                 .unwrap_or(&check.recommendation);
             if !fix.is_empty() {
-                let _ = writeln!(out, "\n**How to fix:** {}", inline(fix));
+                // The docs are the project's own Markdown: kept as written.
+                let _ = writeln!(out, "\n**How to fix:** {}", fix.trim());
             }
             out.push('\n');
         }
@@ -150,15 +151,14 @@ fn marker(status: Status) -> &'static str {
     }
 }
 
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// One line of text with Markdown and HTML special characters escaped.
 fn inline(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for ch in text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-    {
+    for ch in one_line(text).chars() {
         match ch {
             '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' => {
                 out.push('\\');
@@ -175,7 +175,7 @@ fn inline(text: &str) -> String {
 
 /// Inline code that survives backticks in the text.
 fn code(text: &str) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = one_line(text);
     let fence = if text.contains('`') { "`` " } else { "`" };
     let close = if text.contains('`') { " ``" } else { "`" };
     format!("{fence}{text}{close}")
