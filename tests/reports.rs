@@ -397,32 +397,52 @@ fn html_report_shows_score_findings_and_screenshots_in_chromium() {
         .unwrap()
         .wait_until_navigated()
         .unwrap();
-    let state = tab.evaluate(PAGE_STATE_JS, false).unwrap();
-    let state: PageState = serde_json::from_str(state.value.unwrap().as_str().unwrap()).unwrap();
+    // The screen layout, then the print stylesheet (what `--format pdf` prints).
+    for media in ["screen", "print"] {
+        use headless_chrome::protocol::cdp::Emulation;
+        tab.call_method(Emulation::SetEmulatedMedia {
+            media: Some(media.into()),
+            features: None,
+        })
+        .unwrap();
+        let state = tab.evaluate(PAGE_STATE_JS, false).unwrap();
+        let state: PageState =
+            serde_json::from_str(state.value.unwrap().as_str().unwrap()).unwrap();
+        assert_everything_visible(&report, &state, media);
+        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("report-{media}.png"));
+        std::fs::write(&out, full_page_png(&tab, state.height)).unwrap();
+        eprintln!("full-page {media} screenshot: {}", out.display());
+    }
+}
 
-    assert_eq!(state.score, "32");
+fn assert_everything_visible(report: &Report, state: &PageState, media: &str) {
+    assert_eq!(state.score, "32", "{media}");
     assert!(
         state.categories.contains(&"Checkout 20".to_string()),
-        "{:?}",
+        "{media}: {:?}",
         state.categories
     );
     for check in &report.checks {
         assert!(
             state.checks.contains(&check.id),
-            "{} is not visible; visible: {:?}",
+            "{media}: {} is not visible; visible: {:?}",
             check.id,
             state.checks
         );
         assert!(
             state.text.contains(&check.summary),
-            "{} summary missing",
+            "{media}: {} summary missing",
             check.id
         );
     }
-    assert_eq!(state.images.len(), 2, "{:?}", state.images);
+    assert_eq!(state.images.len(), 2, "{media}: {:?}", state.images);
     for image in &state.images {
-        assert!(image.complete && image.shown, "{image:?}");
-        assert_eq!((image.width, image.height), (480, 300), "{image:?}");
+        assert!(image.complete && image.shown, "{media}: {image:?}");
+        assert_eq!(
+            (image.width, image.height),
+            (480, 300),
+            "{media}: {image:?}"
+        );
     }
     // The evidence's markup is shown as text, never run.
     assert_eq!(state.scripts, 0);
@@ -430,8 +450,11 @@ fn html_report_shows_score_findings_and_screenshots_in_chromium() {
         .text
         .contains(r#"<script>alert("x")</script> Escríbenos &"#));
     assert!(state.text.contains("Tienda Ejemplo S.L.") && state.text.contains("Ana <QA> Auditora"));
+}
 
-    // A full-page picture, for a person to look at (and for the README).
+/// A picture of the whole page, for a person to look at (and for the README).
+fn full_page_png(tab: &headless_chrome::Tab, height: f64) -> Vec<u8> {
+    use base64::Engine;
     use headless_chrome::protocol::cdp::Page;
     let png = tab
         .call_method(Page::CaptureScreenshot {
@@ -441,7 +464,7 @@ fn html_report_shows_score_findings_and_screenshots_in_chromium() {
                 x: 0.0,
                 y: 0.0,
                 width: 1280.0,
-                height: state.height,
+                height,
                 scale: 1.0,
             }),
             from_surface: Some(true),
@@ -450,14 +473,11 @@ fn html_report_shows_score_findings_and_screenshots_in_chromium() {
         })
         .unwrap()
         .data;
-    use base64::Engine;
     let png = base64::engine::general_purpose::STANDARD
         .decode(png)
         .unwrap();
     assert!(png.starts_with(b"\x89PNG"));
-    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report-html.png");
-    std::fs::write(&out, png).unwrap();
-    eprintln!("full-page screenshot: {}", out.display());
+    png
 }
 
 #[test]
