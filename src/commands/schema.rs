@@ -7,11 +7,7 @@ pub fn report_schema() -> String {
     let mut schema = schemars::schema_for!(Report);
     schema.insert(
         "$id".into(),
-        format!(
-            "https://crates.io/crates/shopaudit/schema/report-v{}.json",
-            crate::report::SCHEMA_VERSION
-        )
-        .into(),
+        format!("urn:shopaudit:report:v{}", crate::report::SCHEMA_VERSION).into(),
     );
     let mut out = serde_json::to_string_pretty(&schema).expect("a schema is plain JSON");
     out.push('\n');
