@@ -682,6 +682,26 @@ fn json_reports_validate_against_the_published_schema() {
     let errors: Vec<String> = validator.iter_errors(&run).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:#?}");
 
+    // Every saved fixture run, scored by the real catalogue.
+    let config = shopaudit::config::Config::default();
+    let mut validated = 0;
+    for entry in std::fs::read_dir(repo_root().join("fixtures/artifacts")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let artifacts = shopaudit::artifacts::Artifacts::load(&path).unwrap();
+        let report = report::build(&artifacts, &config, 1);
+        let json: serde_json::Value = serde_json::from_str(&report::json::render(&report)).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
+        validated += 1;
+    }
+    assert!(validated > 0, "no fixture artifacts found");
+
     // The schema is not a rubber stamp.
     let mut broken = sample.clone();
     broken["checks"][0]["status"] = "maybe".into();
