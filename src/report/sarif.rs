@@ -75,7 +75,6 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
                 "name": report.tool.name,
                 "version": report.tool.version,
                 "semanticVersion": report.tool.version,
-                "informationUri": "https://crates.io/crates/shopaudit",
                 "rules": rules,
             }},
             "invocations": [invocation],
