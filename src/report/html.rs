@@ -235,26 +235,57 @@ fn is_web_url(text: &str) -> bool {
     url::Url::parse(text).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
 }
 
-/// Reads a screenshot (relative to the artifacts folder) into a `data:` URI.
+/// Reads a screenshot (relative to the artifacts folder) into a `data:` URI. Only image files
+/// inside that folder are read: a saved artifacts file may come from someone else, and must
+/// not make the report embed arbitrary local files.
 fn data_uri(path: &str, artifacts_dir: Option<&Path>) -> Option<String> {
+    use std::path::Component;
     let relative = Path::new(path);
-    let full = match artifacts_dir {
-        Some(dir) if relative.is_relative() => dir.join(relative),
-        _ => relative.to_path_buf(),
-    };
-    let bytes = std::fs::read(full).ok()?;
+    if !relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return None;
+    }
     let mime = match relative
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .as_deref()
     {
+        Some("png") => "image/png",
         Some("jpg" | "jpeg") => "image/jpeg",
         Some("webp") => "image/webp",
-        _ => "image/png",
+        _ => return None,
     };
+    let full = artifacts_dir.unwrap_or(Path::new(".")).join(relative);
+    let bytes = std::fs::read(full).ok()?;
     Some(format!(
         "data:{mime};base64,{}",
         base64::engine::general_purpose::STANDARD.encode(bytes)
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn screenshots_are_read_only_from_inside_the_artifacts_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let shots = dir.path().join("shots");
+        std::fs::create_dir(&shots).unwrap();
+        std::fs::write(shots.join("a.png"), b"\x89PNG fake").unwrap();
+        std::fs::write(dir.path().join("secret.txt"), b"secret").unwrap();
+        let inside = data_uri("shots/a.png", Some(dir.path())).unwrap();
+        assert!(inside.starts_with("data:image/png;base64,"));
+        let root = Some(shots.as_path());
+        assert_eq!(data_uri("../secret.txt", root), None);
+        assert_eq!(data_uri("../shots/a.png", root), None);
+        let absolute = shots.join("a.png");
+        assert_eq!(data_uri(absolute.to_str().unwrap(), root), None);
+        assert_eq!(data_uri("missing.png", root), None);
+        std::fs::write(shots.join("notes.txt"), b"x").unwrap();
+        assert_eq!(data_uri("notes.txt", root), None);
+    }
 }
