@@ -60,8 +60,12 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    Man,
+    /// Print the man page (roff), or write one page per command with --dir.
+    Man {
+        /// Write shopaudit.1, shopaudit-audit.1, ... into DIR.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -290,8 +294,14 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
             crate::commands::completions::write(shell, &mut std::io::stdout());
             Ok(Exit::Passed)
         }
-        Command::Man => {
+        Command::Man { dir: None } => {
             crate::commands::man::write(&mut std::io::stdout())?;
+            Ok(Exit::Passed)
+        }
+        Command::Man { dir: Some(dir) } => {
+            for path in crate::commands::man::write_dir(&dir)? {
+                eprintln!("wrote {}", path.display());
+            }
             Ok(Exit::Passed)
         }
     }

@@ -893,4 +893,13 @@ fn init_writes_a_template_once_and_completions_and_man_are_generated() {
         "{page}"
     );
     assert!(page.contains("completions"));
+
+    let man_dir = dir.path().join("man1");
+    let out = shopaudit(&["man", "--dir", man_dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let audit_page = std::fs::read_to_string(man_dir.join("shopaudit-audit.1")).unwrap();
+    assert!(audit_page.contains("fail\\-under"), "{audit_page}");
+    let diff_page = std::fs::read_to_string(man_dir.join("shopaudit-diff.1")).unwrap();
+    assert!(diff_page.contains("max\\-drop"), "{diff_page}");
+    assert!(man_dir.join("shopaudit.1").is_file());
 }
