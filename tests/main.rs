@@ -3,3 +3,4 @@
 mod common;
 mod registry;
 mod storefront;
+mod storefront_browser;
