@@ -90,9 +90,10 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<Exit> {
             run.variant, run.orders_placed
         );
     }
+    let shown = std::fs::canonicalize(&args.output_dir).unwrap_or(args.output_dir.clone());
     println!(
         "Reports written to {} ({}).",
-        args.output_dir.display(),
+        shown.display(),
         written.join(", ")
     );
     let chromium_missing = runs.iter().any(|run| {

@@ -1079,3 +1079,47 @@ fn the_good_stores_phone_number_is_a_valid_number() {
     );
     assert!(store::load_variant("bad").unwrap().contact.phone.is_none());
 }
+
+/// The static checks give every storefront variant the verdicts its expected.toml lists.
+#[tokio::test]
+async fn the_static_checks_give_each_storefront_its_expected_verdicts() {
+    let mut config = shopaudit::config::Config::default();
+    config.browser.enabled = false;
+    let mut mismatches = Vec::new();
+    let mut judged = 0;
+    for variant in store::variant_names() {
+        let shop = open(variant).await;
+        let start = url::Url::parse(&format!("{}/", shop.base)).unwrap();
+        let artifacts =
+            shopaudit::audit::gather(&start, &config, &indicatif::ProgressBar::hidden())
+                .await
+                .unwrap();
+        let report = shopaudit::report::build(&artifacts, &config, 0);
+        let expected = shopaudit::demo::expected_verdicts(variant).unwrap();
+        for check in &report.checks {
+            let Some(want) = expected.get(&check.id) else {
+                continue;
+            };
+            let needs_browser = shopaudit::checks::find(&check.id)
+                .is_some_and(|c| c.doc.needs.contains(&shopaudit::checks::Need::Browser));
+            if needs_browser {
+                continue;
+            }
+            judged += 1;
+            if check.status.as_str() != want {
+                mismatches.push(format!(
+                    "{variant}: {} is {} (expected {want}): {}",
+                    check.id,
+                    check.status.as_str(),
+                    check.summary
+                ));
+            }
+        }
+        assert_eq!(shop.handle.orders_placed(), 0, "a crawl never orders");
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    assert!(
+        judged >= 11 * store::variant_names().len(),
+        "{judged} verdicts compared"
+    );
+}

@@ -39,3 +39,14 @@ pub fn http_client() -> reqwest::Client {
         .build()
         .expect("the HTTP client builds")
 }
+
+/// Runs the real `shopaudit` binary in `cwd`.
+pub fn shopaudit_in(cwd: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shopaudit"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env_remove("CI_FORCE_COLOR")
+        .output()
+        .expect("the shopaudit binary runs")
+}
