@@ -68,7 +68,7 @@ function __fillAndSubmit(action, given) {
   for (const el of form.elements) {
     if (!el.name || ['hidden', 'submit', 'button', 'checkbox'].includes(el.type)) continue;
     const base = el.name.replace(/_confirm$/, '');
-    const value = given[el.name] ?? given[base] ?? (el.value || defaults[el.name] || 'Test');
+    const value = given[el.name] ?? given[base] ?? (el.value || defaults[el.name] || defaults[base] || 'Test');
     if (el.type === 'radio') {
       if (!form.querySelector(`input[name="${el.name}"]:checked`)) el.checked = true;
     } else if (el.tagName === 'SELECT') {
@@ -332,10 +332,16 @@ fn the_storefronts_work_when_clicked_through_in_chromium() {
     let tab = browser.new_tab().unwrap();
 
     // The good store, the bad one (every fault at once, the long forms included) and the
-    // faults a browser shows best; SHOPAUDIT_BROWSER_ALL_VARIANTS=1 clicks through every one.
-    let all = std::env::var("SHOPAUDIT_BROWSER_ALL_VARIANTS").is_ok_and(|v| v == "1");
-    let variants: Vec<&str> = if all {
+    // faults a browser shows best. SHOPAUDIT_BROWSER_VARIANTS=all clicks through every one,
+    // SHOPAUDIT_BROWSER_VARIANTS=a,b through the ones named.
+    let chosen = std::env::var("SHOPAUDIT_BROWSER_VARIANTS").unwrap_or_default();
+    let variants: Vec<&str> = if chosen == "all" {
         store::variant_names()
+    } else if !chosen.is_empty() {
+        store::variant_names()
+            .into_iter()
+            .filter(|v| chosen.split(',').any(|c| c.trim() == *v))
+            .collect()
     } else {
         vec![
             "good",
@@ -345,6 +351,10 @@ fn the_storefronts_work_when_clicked_through_in_chromium() {
             "fault-double-order",
         ]
     };
+    assert!(
+        !variants.is_empty(),
+        "SHOPAUDIT_BROWSER_VARIANTS names no store: {chosen}"
+    );
     for variant in variants {
         let (server, handle): (RunningServer, StoreHandle) = runtime
             .block_on(store::start(variant, 0))
