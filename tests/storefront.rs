@@ -1123,3 +1123,42 @@ async fn the_static_checks_give_each_storefront_its_expected_verdicts() {
         "{judged} verdicts compared"
     );
 }
+
+#[test]
+fn serve_fixture_prints_its_url_and_serves_the_store() {
+    use std::io::BufRead;
+    /// Stops the server even when an assertion fails.
+    struct Stop(std::process::Child);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Stop(
+        std::process::Command::new(env!("CARGO_BIN_EXE_shopaudit"))
+            .args(["serve-fixture", "bad", "--port", "0"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut first = String::new();
+    std::io::BufReader::new(child.0.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no URL in {first:?}"))
+        .to_string();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (status, body) = runtime.block_on(async {
+        let answer = http_client().get(&url).send().await.unwrap();
+        (answer.status().as_u16(), answer.text().await.unwrap())
+    });
+    drop(child);
+    assert!(first.contains("`bad` fixture store"), "{first}");
+    assert_eq!(status, 200);
+    assert!(body.contains("Bargain Barn"));
+}
