@@ -61,6 +61,8 @@ pub struct DemoArgs {
 struct DemoRun {
     variant: &'static str,
     report: crate::report::Report,
+    /// Why the browser flows failed, when they did.
+    browser_failure: Option<String>,
     expected: std::collections::BTreeMap<String, String>,
     orders_placed: usize,
 }
@@ -96,23 +98,34 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<Exit> {
         shown.display(),
         written.join(", ")
     );
+    println!("\n{}", closing_message(&runs, args.no_browser));
+    Ok(Exit::Passed)
+}
+
+/// The last words of the demo: a distinct one when the browser checks could not run for want
+/// of Chromium.
+fn closing_message(runs: &[DemoRun], no_browser: bool) -> String {
     let chromium_missing = runs.iter().any(|run| {
-        run.report.checks.iter().any(|c| {
-            c.status == crate::checks::Status::Error && c.summary.contains(CHROMIUM_MISSING)
-        })
+        run.browser_failure
+            .as_deref()
+            .is_some_and(|why| why.contains(CHROMIUM_MISSING))
     });
     if chromium_missing {
-        println!(
-            "\nThe browser checks could not run: {CHROMIUM_MISSING}: install it with `apt-get install chromium` or pass --browser PATH.\nThe static checks above ran in full; run the demo again once Chromium is installed to see registration, checkout and post-purchase judged too."
-        );
-    } else if args.no_browser {
-        println!("\nBrowser checks were skipped (--no-browser).");
+        format!(
+            "The browser checks could not run: {CHROMIUM_MISSING}: install it with `apt-get install chromium` or pass --browser PATH.\nThe static checks above ran in full; run the demo again once Chromium is installed to see registration, checkout and post-purchase judged too."
+        )
+    } else if no_browser {
+        "Browser checks were skipped (--no-browser).".into()
     } else {
-        println!(
-            "\nDone: the good store should pass every check, the bad store fail most of them."
-        );
+        "Done: the good store should pass every check, the bad store fail most of them.".into()
     }
-    Ok(Exit::Passed)
+}
+
+fn failure_reason<T>(gathered: &crate::artifacts::Gathered<T>) -> Option<String> {
+    match gathered {
+        crate::artifacts::Gathered::Failed { reason } => Some(reason.clone()),
+        _ => None,
+    }
 }
 
 fn demo_config(args: &DemoArgs) -> crate::config::Config {
@@ -152,6 +165,7 @@ async fn audit_store(
     Ok(DemoRun {
         variant,
         report,
+        browser_failure: failure_reason(&artifacts.browser),
         expected: expected_verdicts(variant)?,
         orders_placed,
     })
@@ -291,4 +305,89 @@ fn side_by_side(runs: &[DemoRun], color: bool) -> String {
         DEMO_STORES.join(" and "),
         urls.join(", ")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::artifacts::{Artifacts, Gathered, RunMeta, SiteCrawl, ARTIFACTS_VERSION};
+
+    /// A run over a home page without any contact details.
+    fn run_with_browser(browser: Gathered<crate::artifacts::BrowserFlows>) -> DemoRun {
+        let home = crate::artifacts::Page {
+            url: "http://127.0.0.1:1/".into(),
+            final_url: "http://127.0.0.1:1/".into(),
+            status: Some(200),
+            error: None,
+            discovered_via: crate::artifacts::Discovery::Start,
+            depth: 0,
+            content_type: Some("text/html".into()),
+            bytes: 100,
+            fetch_ms: 1,
+            content: Some(crate::artifacts::PageContent {
+                text: "Welcome to our shop".into(),
+                ..Default::default()
+            }),
+        };
+        let crawl = SiteCrawl {
+            start_url: home.url.clone(),
+            scope_prefix: home.url.clone(),
+            pages: vec![home],
+            ..Default::default()
+        };
+        let browser_failure = failure_reason(&browser);
+        let artifacts = Artifacts {
+            artifacts_version: ARTIFACTS_VERSION,
+            meta: RunMeta {
+                target: "http://127.0.0.1:1/".into(),
+                started_at: chrono::Utc::now(),
+                tool_version: "test".into(),
+            },
+            crawl: Gathered::Collected { data: crawl },
+            browser,
+            warnings: Vec::new(),
+        };
+        let config = crate::config::Config::default();
+        DemoRun {
+            variant: "good",
+            report: crate::report::build(&artifacts, &config, 0),
+            browser_failure,
+            expected: expected_verdicts("good").unwrap(),
+            orders_placed: 0,
+        }
+    }
+
+    #[test]
+    fn a_missing_chromium_gets_its_own_closing_message() {
+        let missing = run_with_browser(Gathered::Failed {
+            reason: format!(
+                "{CHROMIUM_MISSING}: install it with `apt-get install chromium` or pass --browser PATH"
+            ),
+        });
+        let message = closing_message(&[missing], false);
+        assert!(message.starts_with("The browser checks could not run: Chromium not found: install it with `apt-get install chromium` or pass --browser PATH."), "{message}");
+
+        let skipped = run_with_browser(Gathered::Skipped {
+            reason: "browser flows turned off (--no-browser)".into(),
+        });
+        assert_eq!(
+            closing_message(&[skipped], true),
+            "Browser checks were skipped (--no-browser)."
+        );
+    }
+
+    #[test]
+    fn the_side_by_side_table_flags_a_verdict_that_disagrees_with_expected_toml() {
+        let run = run_with_browser(Gathered::Skipped {
+            reason: "off".into(),
+        });
+        // A home page without a phone number: not what the good store's expected.toml says.
+        let table = side_by_side(&[run], false);
+        let phone_row = table
+            .lines()
+            .find(|l| l.contains("hidden-phone-number"))
+            .unwrap();
+        assert!(phone_row.contains("fail (expected pass)"), "{table}");
+        assert!(table.contains("Overall score (0-100)"), "{table}");
+    }
 }
