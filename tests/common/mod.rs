@@ -29,8 +29,7 @@ pub fn stderr(out: &Output) -> String {
 /// An HTTP client for tests against loopback servers: a cookie jar, no automatic redirects
 /// (tests look at each 303), no proxy.
 pub fn http_client() -> reqwest::Client {
-    // reqwest is built without a default TLS provider; the app installs ring at start-up.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    shopaudit::gather::fetch::install_crypto_provider();
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
