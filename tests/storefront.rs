@@ -737,6 +737,16 @@ async fn guest_and_member_orders_go_through_and_are_counted_once() {
     let status = member.get(&format!("/orders/{number}")).await;
     assert_eq!(status.status, 200);
     assert!(status.body.contains("Received"));
+    let details: serde_json::Value =
+        serde_json::from_str(&member.get("/__fixture/orders?details=1").await.body).unwrap();
+    let guests: Vec<bool> = details["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["guest"].as_bool().unwrap())
+        .collect();
+    assert_eq!(guests, vec![true, false]);
+    assert_eq!(details["details"][1]["total"], "93.90");
     // Someone else cannot read it.
     assert_eq!(guest.get(&format!("/orders/{number}")).await.status, 404);
     // The guest finds theirs by number and e-mail.
