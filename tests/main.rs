@@ -3,5 +3,8 @@
 mod common;
 mod config;
 mod crawl;
+mod demo;
 mod registry;
 mod reports;
+mod storefront;
+mod storefront_browser;
