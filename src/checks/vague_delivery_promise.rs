@@ -257,34 +257,40 @@ fn dedup_evidence(evidence: &mut Vec<Evidence>) {
 
 /// Pairs of mentions in different places that cannot both be true.
 fn contradictions(mentions: &[Mention]) -> Vec<(&Mention, &Mention)> {
+    /// Pairs reported at most: the evidence shows three.
+    const MAX_PAIRS: usize = 10;
+    let mut places: Vec<(&Place, Vec<&Mention>)> = Vec::new();
+    for m in mentions {
+        match places.iter_mut().find(|(p, _)| *p == &m.place) {
+            Some((_, list)) => list.push(m),
+            None => places.push((&m.place, vec![m])),
+        }
+    }
     let mut out: Vec<(&Mention, &Mention)> = Vec::new();
     for a in mentions {
-        let mut places: Vec<&Place> = Vec::new();
-        for m in mentions {
-            if m.place != a.place && !places.contains(&&m.place) {
-                places.push(&m.place);
-            }
-        }
-        for place in places {
-            let comparable: Vec<&Mention> = mentions
-                .iter()
-                .filter(|m| &m.place == place)
-                .filter(|m| match a.service {
-                    Service::Unqualified => m.service.is_domestic_delivery(),
-                    service => m.service == service,
-                })
-                .collect();
-            if comparable.is_empty() || comparable.iter().any(|m| m.duration.overlaps(&a.duration))
-            {
+        for (place, at_place) in &places {
+            if *place == &a.place {
                 continue;
             }
-            let b = comparable[0];
+            let mut comparable = at_place.iter().filter(|m| match a.service {
+                Service::Unqualified => m.service.is_domestic_delivery(),
+                service => m.service == service,
+            });
+            let Some(b) = comparable.clone().next() else {
+                continue;
+            };
+            if comparable.any(|m| m.duration.overlaps(&a.duration)) {
+                continue;
+            }
             let already = out.iter().any(|(x, y)| {
-                (std::ptr::eq(*x, b) && std::ptr::eq(*y, a))
-                    || (std::ptr::eq(*x, a) && std::ptr::eq(*y, b))
+                (std::ptr::eq(*x, *b) && std::ptr::eq(*y, a))
+                    || (std::ptr::eq(*x, a) && std::ptr::eq(*y, *b))
             });
             if !already {
                 out.push((a, b));
+                if out.len() == MAX_PAIRS {
+                    return out;
+                }
             }
         }
     }
