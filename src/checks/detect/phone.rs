@@ -706,6 +706,25 @@ mod tests {
     }
 
     #[test]
+    fn common_national_formats() {
+        assert_eq!(found("Call 212.736.5000", &[Id::US]), ["+12127365000"]);
+        assert_eq!(found("Phone: +1-212-736-5000", &[Id::US]), ["+12127365000"]);
+        assert_eq!(
+            found("Ring us on 020 7946 0958", &[Id::GB]),
+            ["+442079460958"]
+        );
+        assert_eq!(found("Tel. 91 234 56 78", &[Id::ES]), ["+34912345678"]);
+        assert_eq!(found("Tél. : 01.42.68.53.00", &[Id::FR]), ["+33142685300"]);
+        // Opening hours, postcodes and year ranges are not numbers to call.
+        assert!(found(
+            "Horario 9:00 - 14:00, C/ Gran Vía 28, 28013 Madrid",
+            &[Id::ES]
+        )
+        .is_empty());
+        assert!(found("© 1995-2024 Tienda", &[Id::ES]).is_empty());
+    }
+
+    #[test]
     fn numbers_written_back_to_back_are_both_found() {
         assert_eq!(
             found("Teléfonos 912 345 678 600 123 456", &[Id::ES]),
