@@ -149,8 +149,9 @@ impl Crawler<'_> {
             depth: 0,
             via: Discovery::Start,
         };
-        let start_page = fetch_page(fetcher.clone(), start_job, Redirects::Anywhere).await;
-        if start_page.status.is_none() {
+        let (start_page, answered) =
+            fetch_page(fetcher.clone(), start_job, Redirects::Anywhere).await;
+        if !answered {
             let why = start_page.error.unwrap_or_default();
             return Err(CouldNotRun(format!("cannot reach {}: {why}", self.start)));
         }
@@ -186,7 +187,7 @@ impl Crawler<'_> {
 
         let redirects = Redirects::Hosts(Arc::new(self.scope.allowed_hosts()));
         let concurrency = self.config.concurrency.max(1) as usize;
-        let mut tasks: JoinSet<Page> = JoinSet::new();
+        let mut tasks: JoinSet<(Page, bool)> = JoinSet::new();
         let mut running: HashMap<tokio::task::Id, Job> = HashMap::new();
         loop {
             while tasks.len() < concurrency && (self.pages.len() + tasks.len()) < self.max_pages() {
@@ -201,7 +202,7 @@ impl Crawler<'_> {
                 break;
             };
             match joined {
-                Ok((id, page)) => {
+                Ok((id, (page, _))) => {
                     running.remove(&id);
                     self.record(page);
                 }
@@ -373,27 +374,29 @@ fn empty_page(job: &Job) -> Page {
 }
 
 /// Fetches one page and, when it is HTML, extracts it on a blocking thread; the raw body is
-/// dropped here.
-async fn fetch_page(fetcher: Arc<Fetcher>, job: Job, redirects: Redirects) -> Page {
+/// dropped here. Also says whether the server answered at all.
+async fn fetch_page(fetcher: Arc<Fetcher>, job: Job, redirects: Redirects) -> (Page, bool) {
     let fetched = fetcher.fetch(&job.url, Want::Html, &redirects).await;
+    let answered = fetched.answered();
     let mut page = empty_page(&job);
     if let Some(final_url) = &fetched.final_url {
         page.final_url = final_url.to_string();
     }
-    page.status = fetched.status;
+    // A redirect loop has no final answer: no status, like a page that never answered.
+    page.status = fetched.status.filter(|_| !fetched.redirect_failed);
     page.error = fetched.error;
     page.content_type = fetched.content_type;
     page.bytes = fetched.bytes;
     page.fetch_ms = fetched.elapsed.as_millis() as u64;
     let Some(body) = fetched.body else {
-        return page;
+        return (page, answered);
     };
     let is_html = match page.content_type.as_deref() {
         Some(ct) => is_html_type(ct),
         None => sniff_html(&body),
     };
     if !is_html {
-        return page;
+        return (page, answered);
     }
     let base = fetched.final_url.unwrap_or_else(|| job.url.clone());
     let content_type = page.content_type.clone();
@@ -414,5 +417,5 @@ async fn fetch_page(fetcher: Arc<Fetcher>, job: Job, redirects: Redirects) -> Pa
             page.error = Some(format!("the HTML of this page could not be read: {e}"));
         }
     }
-    page
+    (page, answered)
 }

@@ -55,6 +55,9 @@ pub struct Fetched {
     pub body: Option<Vec<u8>>,
     pub bytes: u64,
     pub elapsed: Duration,
+    /// Redirects led nowhere (loop, too many, not http): the server answered, but there is
+    /// no final answer; `status` is the last redirect's.
+    pub redirect_failed: bool,
 }
 
 impl Fetched {
@@ -162,6 +165,7 @@ impl Fetcher {
                         fetched.error = Some(format!(
                             "redirects to {next}, which is not an http(s) address"
                         ));
+                        fetched.redirect_failed = true;
                         return fetched;
                     }
                     if let Some(first) = chain.iter().position(|u| *u == next) {
@@ -169,6 +173,7 @@ impl Fetcher {
                             chain[first..].iter().map(|u| u.to_string()).collect();
                         hops.push(next.to_string());
                         fetched.error = Some(format!("redirect loop: {}", hops.join(" -> ")));
+                        fetched.redirect_failed = true;
                         return fetched;
                     }
                     if chain.len() > self.max_redirects as usize {
@@ -176,6 +181,7 @@ impl Fetcher {
                             "too many redirects (more than {}), last to {next}",
                             self.max_redirects
                         ));
+                        fetched.redirect_failed = true;
                         return fetched;
                     }
                     if let Redirects::Hosts(hosts) = redirects {
