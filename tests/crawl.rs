@@ -706,6 +706,14 @@ async fn oversized_and_gzip_bomb_bodies_are_cut_and_the_crawl_goes_on() {
         assert_eq!(cut.bytes, cap);
         assert!(!cut.is_ok());
     }
+    assert!(
+        crawl
+            .warnings
+            .iter()
+            .any(|w| w == &format!("{base}bomb: body over {cap} bytes, cut")),
+        "{:?}",
+        crawl.warnings
+    );
     let big_text = &page(&crawl, &format!("{base}big"))
         .content
         .as_ref()
@@ -946,6 +954,31 @@ async fn rate_limit_bounds_the_requests_per_second_the_store_sees() {
         seen <= rate * 1.25,
         "server saw {seen:.1} requests/s with --rate-limit {rate}"
     );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meta_refresh_is_followed_like_a_link() {
+    let (server, _log) = serve(html_pages(&[
+        (
+            "/",
+            r#"<html><head><meta http-equiv="Refresh" content="0; URL='/es/'"></head></html>"#,
+        ),
+        ("/es/", "<h1>Inicio</h1>"),
+    ]))
+    .await;
+    let base = server.url();
+    let crawl = crawl_site(
+        &base,
+        &CrawlConfig {
+            scope: Scope::Host,
+            ..config()
+        },
+    )
+    .await;
+    let home = page(&crawl, &base).content.as_ref().unwrap();
+    assert_eq!(home.meta_refresh, Some(format!("{base}es/")));
+    assert!(page(&crawl, &format!("{base}es/")).is_ok());
     server.stop().await;
 }
 

@@ -23,6 +23,8 @@ use url::Url;
 
 /// The longest Crawl-delay honoured; a longer one would stretch an audit over hours.
 pub const MAX_CRAWL_DELAY_SECS: f64 = 30.0;
+/// Pages read only in part named one by one in the warnings; the rest are counted.
+const MAX_PARTIAL_PAGE_WARNINGS: usize = 10;
 /// Sitemap URLs kept per page allowed: enough to fill the page budget, bounded in memory.
 const SITEMAP_URLS_PER_PAGE: usize = 10;
 
@@ -273,9 +275,9 @@ impl Crawler<'_> {
         if let Some(content) = &page.content {
             self.stats.pages_extracted += 1;
             let targets: Vec<Url> = content
-                .links
+                .meta_refresh
                 .iter()
-                .filter_map(|l| l.url.as_deref())
+                .chain(content.links.iter().filter_map(|l| l.url.as_ref()))
                 .filter_map(|u| Url::parse(u).ok())
                 .collect();
             let parent = Url::parse(&page.final_url).ok();
@@ -317,6 +319,26 @@ impl Crawler<'_> {
         }
     }
 
+    /// Pages that answered but could not be read whole (cut at the byte cap, body timed out,
+    /// nested too deep) are not broken links, so they are named here.
+    fn warn_about_partial_pages(&mut self) {
+        let partial: Vec<String> = self
+            .pages
+            .iter()
+            .filter(|p| p.discovered_via != Discovery::Start)
+            .filter(|p| p.status.is_some_and(|s| s < 400))
+            .filter_map(|p| p.error.as_ref().map(|e| format!("{}: {e}", p.url)))
+            .collect();
+        let shown = partial.len().min(MAX_PARTIAL_PAGE_WARNINGS);
+        self.warnings.extend(partial[..shown].iter().cloned());
+        if partial.len() > shown {
+            self.warnings.push(format!(
+                "{} more page(s) could only be read in part",
+                partial.len() - shown
+            ));
+        }
+    }
+
     fn finish(mut self, fetcher: &Fetcher, started: Instant) -> SiteCrawl {
         let left = (self.link_queue.len() + self.sitemap_queue.len()) as u32;
         if left > 0 {
@@ -333,6 +355,7 @@ impl Crawler<'_> {
             ));
         }
         self.warnings.extend(self.traps.warnings());
+        self.warn_about_partial_pages();
         if self.stats.skipped_by_robots > 0 {
             self.warnings.push(format!(
                 "robots.txt disallowed {} URL(s), which were not fetched (--ignore-robots for your own store)",
