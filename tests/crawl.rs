@@ -1189,3 +1189,129 @@ async fn hostile_routes_end_within_the_timeout_and_are_reported() {
     assert!(page(&crawl, &format!("{base}fine")).is_ok());
     server.stop().await;
 }
+
+mod extraction_properties {
+    //! Page extraction over arbitrary bytes and tag soup: never panics, and what it returns
+    //! keeps the shapes the checks rely on.
+    use proptest::prelude::*;
+    use shopaudit::gather::extract::{extract_page_checked, INLINE_SCRIPT_CHARS};
+    use shopaudit::gather::fetch::decode_html;
+    use url::Url;
+
+    const PIECES: &[&str] = &[
+        "<div>",
+        "</div>",
+        "<p>",
+        "</p>",
+        "<a href=\"/x#f\">",
+        "<a href='tel:+34 900'>",
+        "<a href=mailto:a@b.c>",
+        "</a>",
+        "<header>",
+        "</header>",
+        "<footer>",
+        "</footer>",
+        "<nav>",
+        "</nav>",
+        "<section>",
+        "<details><summary>",
+        "</summary>",
+        "<dt>",
+        "<h1>",
+        "</h1>",
+        "<h7>",
+        "<form id=f>",
+        "<input name=a required>",
+        "<label for=a>",
+        "</label>",
+        "<select><option>x",
+        "</select>",
+        "<textarea>",
+        "</textarea>",
+        "<script>",
+        "</script>",
+        "<script type=application/ld+json>{\"@type\":\"FAQPage\"}",
+        "<style>",
+        "</style>",
+        "<template>",
+        "</template>",
+        "<span hidden>",
+        "<span style='display:none'>",
+        "</span>",
+        "<br>",
+        "<img src=x alt=\"tel 900\">",
+        "<iframe src=/chat>",
+        "</iframe>",
+        "<table><tr><td>",
+        "<!--",
+        "-->",
+        "<![CDATA[",
+        "<base href=\"http://other.test/\">",
+        "&amp;",
+        "&#0;",
+        "&nbsp;",
+        "¿Qué?",
+        "ÉTÉ",
+        "\u{0}",
+        "\u{feff}",
+        "\n",
+        " ",
+        "<",
+        ">",
+        "\"",
+        "'",
+        "=",
+        "<button aria-expanded=true aria-controls=a>",
+        "</button>",
+        "<math>",
+        "<svg><a href=/s>",
+        "<noscript>",
+        "</noscript>",
+        "<meta http-equiv=refresh content='0;url=/r'>",
+    ];
+
+    fn soup() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(PIECES), 0..200).prop_map(|p| p.concat())
+    }
+
+    fn check_shapes(html: &str) {
+        let url = Url::parse("https://shop.test/es/").unwrap();
+        let (content, _) = extract_page_checked(html, &url);
+        for text in [&content.text, &content.header_text, &content.footer_text] {
+            for line in text.lines() {
+                assert!(!line.is_empty(), "empty line in {text:?}");
+                assert_eq!(line, line.trim(), "untrimmed line in {text:?}");
+                assert!(!line.contains("  "), "double space in {line:?}");
+            }
+        }
+        for link in &content.links {
+            if let Some(u) = &link.url {
+                let parsed = Url::parse(u).expect("link URLs are absolute");
+                assert!(matches!(parsed.scheme(), "http" | "https"));
+                assert!(parsed.fragment().is_none());
+            }
+        }
+        assert!(content
+            .inline_scripts
+            .iter()
+            .all(|s| s.chars().count() <= INLINE_SCRIPT_CHARS));
+        assert!(content.headings.iter().all(|h| (1..=6).contains(&h.level)));
+        assert!(content.disclosures.iter().all(|d| !d.is_empty()));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn tag_soup_keeps_the_shapes(html in soup()) {
+            check_shapes(&html);
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2000),
+                                       charset in prop::sample::select(&["utf-8", "iso-8859-1", "shift_jis", "utf-16le", "bogus"][..])) {
+            let html = decode_html(&bytes, Some(&format!("text/html; charset={charset}")));
+            check_shapes(&html);
+        }
+    }
+}
