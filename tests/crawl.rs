@@ -591,7 +591,8 @@ async fn broken_links_redirects_and_failures_are_recorded() {
     };
     let started = Instant::now();
     let crawl = crawl_site(&base, &config).await;
-    assert!(started.elapsed() < Duration::from_secs(10));
+    // Bounded by the 1 s timeout per request, whatever the routes do; generous for a loaded machine.
+    assert!(started.elapsed() < Duration::from_secs(30));
 
     let missing = page(&crawl, &format!("{base}missing"));
     assert_eq!(missing.status, Some(404));
@@ -1162,9 +1163,9 @@ async fn hostile_routes_end_within_the_timeout_and_are_reported() {
     };
     let started = Instant::now();
     let crawl = crawl_site(&base, &config).await;
-    // Everything runs in parallel: a few timeouts' worth, with room for a loaded machine.
+    // All in parallel: about one timeout; ten leave room for a loaded machine.
     assert!(
-        started.elapsed() < Duration::from_secs_f64(timeout * 5.0),
+        started.elapsed() < Duration::from_secs_f64(timeout * 10.0),
         "took {:?}",
         started.elapsed()
     );

@@ -82,8 +82,17 @@ impl Fetcher {
     pub fn new(config: &CrawlConfig) -> Result<Fetcher, String> {
         install_crypto_provider();
         let timeout = Duration::from_secs_f64(config.timeout_secs.clamp(0.001, 86_400.0));
+        let mut headers = reqwest::header::HeaderMap::new();
+        // Stores that negotiate content must answer with the page a browser would get.
+        headers.insert(
+            reqwest::header::ACCEPT,
+            reqwest::header::HeaderValue::from_static(
+                "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
+            ),
+        );
         let client = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
+            .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .connect_timeout(timeout)
