@@ -959,6 +959,56 @@ async fn rate_limit_bounds_the_requests_per_second_the_store_sees() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_url_moved_to_another_origin_takes_the_scope_along() {
+    let router = html_pages(&[
+        (
+            "/shop/",
+            r#"<a href="/shop/contact">Contact</a> <a href="/other">x</a>"#,
+        ),
+        ("/shop/contact", "<p>contact</p>"),
+        ("/es/", "<p>es</p>"),
+    ])
+    .route(
+        "/",
+        get(|headers: axum::http::HeaderMap| async move {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            // The bare name moves visitors to the canonical host, as stores do with www.
+            match host.strip_prefix("localhost:") {
+                Some(port) => redirect(&format!("http://127.0.0.1:{port}/shop/")),
+                None => redirect("/es-es/"),
+            }
+        }),
+    )
+    .route("/es/", get(|| async { redirect("/es-es/") }));
+    let (server, _log) = serve(router).await;
+    let port = server.addr.port();
+    let moved = crawl_site(&format!("http://localhost:{port}/"), &config()).await;
+    assert_eq!(
+        moved.pages[0].final_url,
+        format!("http://127.0.0.1:{port}/shop/")
+    );
+    assert!(page(&moved, &format!("http://127.0.0.1:{port}/shop/contact")).is_ok());
+    assert!(!urls(&moved).iter().any(|u| u.ends_with("/other")));
+    assert!(moved.warnings.is_empty(), "{:?}", moved.warnings);
+
+    // Same origin, another folder: the scope stays as given, and the user is told.
+    let stayed = crawl_site(&format!("http://127.0.0.1:{port}/es/"), &config()).await;
+    assert!(
+        stayed
+            .warnings
+            .iter()
+            .any(|w| w.contains("outside the crawl scope")),
+        "{:?}",
+        stayed.warnings
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn meta_refresh_is_followed_like_a_link() {
     let (server, _log) = serve(html_pages(&[
         (

@@ -167,6 +167,12 @@ impl Crawler<'_> {
                     self.robots.insert(host, file);
                 }
             }
+            if !self.scope.contains(&final_url) {
+                self.warnings.push(format!(
+                    "the start URL redirects to {final_url}, outside the crawl scope {}; start there or use --scope host",
+                    self.scope.prefix()
+                ));
+            }
         }
         self.record(start_page);
 
