@@ -111,12 +111,13 @@ fn urls(crawl: &SiteCrawl) -> Vec<&str> {
     crawl.pages.iter().map(|p| p.url.as_str()).collect()
 }
 
-/// A port nothing listens on.
-fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    port
+/// A port that refuses connections for as long as the socket is kept: bound, never
+/// listening, so no other test's server can take it meanwhile.
+fn refusing_port() -> (tokio::net::TcpSocket, u16) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = socket.local_addr().unwrap().port();
+    (socket, port)
 }
 
 const REALISTIC_HOME: &str = r#"<!DOCTYPE html>
@@ -542,7 +543,7 @@ async fn page_and_depth_limits_hold() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn broken_links_redirects_and_failures_are_recorded() {
-    let dead_port = closed_port();
+    let (_reserved, dead_port) = refusing_port();
     let home = format!(
         r#"<a href="/missing">m</a> <a href="http://127.0.0.1:{dead_port}/x">refused</a>
            <a href="/loop-a">loop</a> <a href="/hop/0">chain</a> <a href="/old">old</a>
@@ -1077,7 +1078,8 @@ async fn start_urls_that_fail_give_a_crawl_or_a_clear_reason() {
         err.0
     );
 
-    let refused = Url::parse(&format!("http://127.0.0.1:{}/", closed_port())).unwrap();
+    let (_reserved, port) = refusing_port();
+    let refused = Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap();
     let err = shopaudit::gather::crawl::crawl(&refused, &config(), &ProgressBar::hidden())
         .await
         .unwrap_err();
@@ -1087,7 +1089,8 @@ async fn start_urls_that_fail_give_a_crawl_or_a_clear_reason() {
 
 #[test]
 fn unreachable_store_exits_3_and_malformed_url_exits_2() {
-    let url = format!("http://127.0.0.1:{}/", closed_port());
+    let (_reserved, port) = refusing_port();
+    let url = format!("http://127.0.0.1:{port}/");
     let out = shopaudit(&["audit", &url, "--no-browser"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let err = stderr(&out);

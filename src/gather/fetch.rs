@@ -194,7 +194,8 @@ impl Fetcher {
                         return fetched;
                     }
                     if let Redirects::Hosts(hosts) = redirects {
-                        if !hosts.contains(&host_key(&next)) {
+                        let host = next.host_str().unwrap_or_default().to_ascii_lowercase();
+                        if !hosts.contains(&host_key(&next)) && !hosts.contains(&host) {
                             // Recorded as the redirect it is; the crawl does not leave the store.
                             fetched.final_url = Some(next);
                             return fetched;
