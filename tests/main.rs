@@ -1,5 +1,7 @@
 //! Integration tests: one binary, modules share the helpers in `common`.
 
 mod common;
+mod config;
 mod crawl;
 mod registry;
+mod reports;
