@@ -2,3 +2,4 @@
 
 mod common;
 mod registry;
+mod static_site;
