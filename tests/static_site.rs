@@ -27,12 +27,12 @@ fn sample_store() -> tempfile::TempDir {
     write(
         root,
         "site/robots.txt",
-        "User-agent: *\nDisallow: /private/\n",
+        "User-agent: *\nDisallow: /private/\nSitemap: {{origin}}/sitemap.xml\n",
     );
     write(
         root,
         "site/sitemap.xml",
-        "<?xml version=\"1.0\"?><urlset></urlset>",
+        "<?xml version=\"1.0\"?><urlset><url><loc>{{origin}}/shipping/</loc></url></urlset>",
     );
     write(root, "site/logo.png", "not really a png");
     write(
@@ -83,14 +83,23 @@ async fn serves_index_pages_types_and_robots() {
         .to_str()
         .unwrap()
         .starts_with("text/plain"));
-    assert!(robots.text().await.unwrap().contains("Disallow: /private/"));
+    let robots = robots.text().await.unwrap();
+    assert!(robots.contains("Disallow: /private/"));
+    assert!(robots.contains(&format!("Sitemap: http://{}/sitemap.xml", server.addr)));
     let sitemap = client
         .get(format!("{base}sitemap.xml"))
         .send()
         .await
         .unwrap();
     assert_eq!(sitemap.status(), 200);
-    assert!(sitemap.text().await.unwrap().contains("<urlset>"));
+    assert!(
+        sitemap
+            .text()
+            .await
+            .unwrap()
+            .contains(&format!("<loc>http://{}/shipping/</loc>", server.addr)),
+        "the sitemap's absolute URLs name this server"
+    );
     server.stop().await;
 }
 
