@@ -1,5 +1,6 @@
 //! Integration tests: one binary, modules share the helpers in `common`.
 
 mod common;
+mod fixture_stores;
 mod registry;
 mod static_site;
