@@ -31,6 +31,10 @@ struct Expected {
     #[serde(default = "root_path")]
     start_path: String,
     checks: BTreeMap<String, String>,
+    /// Optional: text each check's summary or evidence must contain (a broken URL's path, the
+    /// shouted sentence...), so a verdict that is right for the wrong reason is caught.
+    #[serde(default)]
+    evidence: BTreeMap<String, Vec<String>>,
 }
 
 fn root_path() -> String {
@@ -119,6 +123,21 @@ async fn audit_store(store: &StaticStore) -> Result<Vec<CheckResult>, String> {
     Ok(shopaudit::report::build(&artifacts, &config, 0).checks)
 }
 
+/// Summary and evidence of a result as one searchable text.
+fn evidence_text(result: &CheckResult) -> String {
+    let mut text = result.summary.clone();
+    for evidence in &result.evidence {
+        for part in [&evidence.url, &evidence.excerpt, &evidence.selector]
+            .into_iter()
+            .flatten()
+        {
+            text.push('\n');
+            text.push_str(part);
+        }
+    }
+    text
+}
+
 fn describe(result: &CheckResult) -> String {
     let mut text = format!("    summary: {}", result.summary);
     for evidence in result.evidence.iter().take(6) {
@@ -161,7 +180,19 @@ async fn every_static_store_gets_its_expected_verdicts() {
                     result.status.as_str(),
                     describe(result)
                 )),
-                Some(_) => {}
+                Some(result) => {
+                    let found = evidence_text(result);
+                    for needle in store.expected.evidence.get(&id).into_iter().flatten() {
+                        if !found.contains(needle.as_str()) {
+                            mismatches.push(format!(
+                                "{} / {id}: {} as expected, but the evidence lacks {needle:?}\n{}",
+                                store.name,
+                                expected.as_str(),
+                                describe(result)
+                            ));
+                        }
+                    }
+                }
             }
         }
     }
@@ -196,6 +227,14 @@ fn every_expected_toml_gives_a_verdict_for_every_static_check() {
                 "{}: `{unknown}` is not a registered check",
                 store.name
             ));
+        }
+        for id in store.expected.evidence.keys() {
+            if !listed.contains(id) {
+                problems.push(format!(
+                    "{}: [evidence] names `{id}`, which has no verdict in [checks]",
+                    store.name
+                ));
+            }
         }
         // Parses every status, panicking with the store and check on a typo.
         store.expected_statuses();
