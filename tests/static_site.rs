@@ -245,3 +245,32 @@ fn bad_server_toml_and_missing_site_are_clear_errors() {
         "{err:#}"
     );
 }
+
+#[tokio::test]
+async fn pages_are_gzipped_for_clients_that_accept_it() {
+    let store = sample_store();
+    let server = static_site::serve(store.path(), 0).await.unwrap();
+    // A client that leaves the body compressed, to see what the server sent.
+    let raw_client = reqwest::Client::builder().no_gzip().build().unwrap();
+    let raw = raw_client
+        .get(server.url())
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), 200);
+    assert_eq!(raw.headers()["content-encoding"], "gzip");
+    let compressed = raw.bytes().await.unwrap();
+    let mut html = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(compressed.as_ref()),
+        &mut html,
+    )
+    .unwrap();
+    assert!(html.contains("<h1>Home</h1>"), "{html}");
+
+    let plain = raw_client.get(server.url()).send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert!(plain.text().await.unwrap().contains("<h1>Home</h1>"));
+    server.stop().await;
+}
