@@ -1,7 +1,9 @@
 //! Integration tests: one binary, modules share the helpers in `common`.
 
 mod common;
+mod config;
 mod crawl;
 mod fixture_stores;
 mod registry;
+mod reports;
 mod static_site;
