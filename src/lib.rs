@@ -9,6 +9,7 @@ pub mod checks;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod fixture;
 pub mod gather;

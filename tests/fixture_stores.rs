@@ -108,7 +108,7 @@ fn audit_config() -> Config {
 
 /// Serves one store and audits it through the library, as `shopaudit audit --no-browser` does.
 async fn audit_store(store: &StaticStore) -> Result<Vec<CheckResult>, String> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    shopaudit::gather::fetch::install_crypto_provider();
     let server = static_site::serve(&store.dir, 0)
         .await
         .map_err(|e| format!("cannot serve: {e:#}"))?;

@@ -3,7 +3,10 @@
 mod common;
 mod config;
 mod crawl;
+mod demo;
 mod fixture_stores;
 mod registry;
 mod reports;
 mod static_site;
+mod storefront;
+mod storefront_browser;

@@ -17,7 +17,7 @@ pub fn run(ctx: &CheckContext) -> Finding {
     };
     let url = page_url(page);
     let phones = scan_page(page, content, &PhoneVocabulary::shared()).found;
-    let emails = EmailDetector::shared().find(&content.text, &content.mailto_links);
+    let emails = EmailDetector::shared().find_on_page(content);
     let chats = ChatDetector::shared().find(content);
     let forms = content
         .forms

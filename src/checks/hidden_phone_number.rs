@@ -171,7 +171,8 @@ fn phone_in_image(
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::testing::{evidence_text, expect};
+    use crate::artifacts::Gathered;
+    use crate::checks::testing::{evidence_text, expect, fixture, run_on};
     use crate::checks::Status;
 
     const ID: &str = "hidden-phone-number";
@@ -192,6 +193,30 @@ mod tests {
         assert!(f.summary.contains("not on the contact page"), "{}", f.summary);
         let evidence = evidence_text(&f);
         assert!(evidence.contains("[toll-free, footer]"), "{evidence}");
+    }
+
+    #[test]
+    fn warn_when_only_the_contact_page_shows_a_number() {
+        let mut artifacts = fixture("fr-mixed");
+        let Gathered::Collected { data } = &mut artifacts.crawl else {
+            panic!("fixture has a crawl")
+        };
+        let footer = "Numéro vert : 0 800 123 456\n";
+        for page in &mut data.pages {
+            let content = page.content.as_mut().unwrap();
+            if page.url.ends_with("/nous-contacter") {
+                content.text.push_str("\nTéléphone : 04 78 42 61 90");
+            } else {
+                content.text = content.text.replace(footer, "");
+                content.footer_text = content.footer_text.replace(footer, "");
+            }
+        }
+        let f = run_on(ID, &artifacts, &[]);
+        assert_eq!(f.status, Status::Warn, "{f:#?}");
+        assert_eq!(
+            f.summary,
+            "Phone number +33 4 78 42 61 90 shown on the contact page but not on the home page"
+        );
     }
 
     #[test]

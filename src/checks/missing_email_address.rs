@@ -19,7 +19,7 @@ pub fn run(ctx: &CheckContext) -> Finding {
         let Some(content) = &page.content else {
             continue;
         };
-        let found = detector.find(&content.text, &content.mailto_links);
+        let found = detector.find_on_page(content);
         if found.is_empty() {
             evidence.push(Evidence::at(
                 page_url(page),
@@ -31,6 +31,9 @@ pub fn run(ctx: &CheckContext) -> Finding {
                 EmailForm::Mailto => "mailto: link".to_string(),
                 EmailForm::Text => "written as text".to_string(),
                 EmailForm::Obfuscated => format!("written as \"{}\"", email.written),
+                EmailForm::ScriptProtected => {
+                    "hidden by Cloudflare e-mail protection, shown by a script".to_string()
+                }
             };
             evidence.push(Evidence::at(
                 page_url(page),

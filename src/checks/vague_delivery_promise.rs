@@ -3,16 +3,18 @@
 //! Model: every sentence about delivery yields delivery-time ranges, each tagged with the
 //! service it is about (standard, express, dispatch, other such as international or pickup, or
 //! unqualified) from the nearest qualifier word in its clause. Header and footer sentences
-//! belong to the whole site, main-text sentences to their page. Two places contradict when a
+//! belong to the whole site, other main-text sentences to their page. Two places contradict when a
 //! qualified range overlaps none of the other place's ranges for the same service, or an
 //! unqualified range overlaps none of the other place's domestic ranges (standard, express or
 //! unqualified): "express 24h" next to "standard 3-5 days" is an offer, not a contradiction.
+//! Sentences repeated word for word on several pages (banners) also belong to the whole site.
 
 use super::detect::duration::{Duration, DurationReader};
 use super::detect::{clip, page_url, sentences};
 use super::phrases::{fold, PhraseSet};
 use super::{CheckContext, Evidence, Finding};
 use crate::artifacts::PageContent;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Service {
@@ -91,17 +93,32 @@ pub fn run(ctx: &CheckContext) -> Finding {
     if let Some(error) = super::detect::nothing_read(site) {
         return error;
     }
+    let per_page: Vec<Vec<Mention>> = site
+        .html_pages()
+        .map(|(page, content)| page_mentions(page_url(page), content, &vocab))
+        .collect();
+    // A sentence repeated word for word on several pages is template text (a banner, a
+    // product-page block): one promise of the whole site, like the header and footer.
+    let mut pages_per_sentence: HashMap<&str, usize> = HashMap::new();
+    for page in &per_page {
+        let distinct: HashSet<&str> = page.iter().map(|m| m.sentence.as_str()).collect();
+        for sentence in distinct {
+            *pages_per_sentence.entry(sentence).or_default() += 1;
+        }
+    }
     let mut mentions: Vec<Mention> = Vec::new();
-    for (page, content) in site.html_pages() {
-        for mention in page_mentions(page_url(page), content, &vocab) {
-            let repeated = mentions.iter().any(|m| {
+    for mut mention in per_page.iter().flatten().cloned() {
+        if pages_per_sentence[mention.sentence.as_str()] > 1 {
+            mention.place = Place::SiteWide(mention.place.url().to_string());
+        }
+        let repeated = matches!(mention.place, Place::SiteWide(_))
+            && mentions.iter().any(|m| {
                 matches!(m.place, Place::SiteWide(_))
-                    && matches!(mention.place, Place::SiteWide(_))
                     && m.sentence == mention.sentence
+                    && m.duration.start == mention.duration.start
             });
-            if !repeated {
-                mentions.push(mention);
-            }
+        if !repeated {
+            mentions.push(mention);
         }
     }
     if mentions.is_empty() {
@@ -117,7 +134,7 @@ pub fn run(ctx: &CheckContext) -> Finding {
                         "{}{}: \"{}\" ({})",
                         m.service.name(),
                         if matches!(m.place, Place::SiteWide(_)) {
-                            " (header/footer)"
+                            " (repeated on several pages)"
                         } else {
                             ""
                         },
@@ -240,44 +257,44 @@ fn dedup_evidence(evidence: &mut Vec<Evidence>) {
 
 /// Pairs of mentions in different places that cannot both be true.
 fn contradictions(mentions: &[Mention]) -> Vec<(&Mention, &Mention)> {
+    /// Pairs reported at most: the evidence shows three.
+    const MAX_PAIRS: usize = 10;
+    let mut places: Vec<(&Place, Vec<&Mention>)> = Vec::new();
+    for m in mentions {
+        match places.iter_mut().find(|(p, _)| *p == &m.place) {
+            Some((_, list)) => list.push(m),
+            None => places.push((&m.place, vec![m])),
+        }
+    }
     let mut out: Vec<(&Mention, &Mention)> = Vec::new();
     for a in mentions {
-        let mut places: Vec<&Place> = Vec::new();
-        for m in mentions {
-            if m.place != a.place && !places.contains(&&m.place) {
-                places.push(&m.place);
-            }
-        }
-        for place in places {
-            let comparable: Vec<&Mention> = mentions
-                .iter()
-                .filter(|m| &m.place == place && !same_place(&m.place, &a.place))
-                .filter(|m| match a.service {
-                    Service::Unqualified => m.service.is_domestic_delivery(),
-                    service => m.service == service,
-                })
-                .collect();
-            if comparable.is_empty() || comparable.iter().any(|m| m.duration.overlaps(&a.duration))
-            {
+        for (place, at_place) in &places {
+            if *place == &a.place {
                 continue;
             }
-            let b = comparable[0];
+            let mut comparable = at_place.iter().filter(|m| match a.service {
+                Service::Unqualified => m.service.is_domestic_delivery(),
+                service => m.service == service,
+            });
+            let Some(b) = comparable.clone().next() else {
+                continue;
+            };
+            if comparable.any(|m| m.duration.overlaps(&a.duration)) {
+                continue;
+            }
             let already = out.iter().any(|(x, y)| {
-                (std::ptr::eq(*x, b) && std::ptr::eq(*y, a))
-                    || (std::ptr::eq(*x, a) && std::ptr::eq(*y, b))
+                (std::ptr::eq(*x, *b) && std::ptr::eq(*y, a))
+                    || (std::ptr::eq(*x, a) && std::ptr::eq(*y, *b))
             });
             if !already {
                 out.push((a, b));
+                if out.len() == MAX_PAIRS {
+                    return out;
+                }
             }
         }
     }
     out
-}
-
-/// Site-wide text is repeated on every page, so it is never compared with the main text of
-/// the page it was read on.
-fn same_place(a: &Place, b: &Place) -> bool {
-    a.url() == b.url()
 }
 
 #[cfg(test)]
@@ -337,6 +354,14 @@ mod tests {
     #[test]
     fn no_times_stated_warns() {
         expect(ID, "es-decoys", Status::Warn);
+    }
+
+    #[test]
+    fn a_banner_repeated_on_every_page_contradicts_the_shipping_page() {
+        let f = expect(ID, "en-banner-contradiction", Status::Fail);
+        assert!(f.summary.contains("\"24h\""), "{}", f.summary);
+        assert!(f.summary.contains("\"5-7 business days\""), "{}", f.summary);
+        assert!(evidence_text(&f).contains("delivery (repeated on several pages)"), "{f:#?}");
     }
 
     #[test]

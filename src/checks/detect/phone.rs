@@ -73,26 +73,29 @@ impl RegionHints {
     /// From the page's `lang` (es-MX -> MX, es -> ES, fr -> FR, en-GB -> GB, en -> US) and the
     /// domain's country code (.es, .fr, .co.uk).
     pub fn for_page(page: &Page, content: &PageContent) -> Self {
-        let mut likely = Vec::new();
-        let mut add = |id: Id| {
+        fn add(likely: &mut Vec<Id>, id: Id) {
             if !likely.contains(&id) {
                 likely.push(id);
             }
-        };
+        }
+        let mut likely = Vec::new();
         if let Some(lang) = content.lang.as_deref() {
             let lang = lang.trim().replace('_', "-");
             let mut parts = lang.split('-');
             let language = parts.next().unwrap_or("").to_ascii_lowercase();
             if let Some(region) = parts.find(|p| p.len() == 2) {
                 if let Ok(id) = region.to_ascii_uppercase().parse::<Id>() {
-                    add(id);
+                    add(&mut likely, id);
                 }
             }
             match language.as_str() {
-                "es" => add(Id::ES),
-                "fr" => add(Id::FR),
-                "en" => add(Id::US),
-                "ca" | "eu" | "gl" => add(Id::ES),
+                "es" | "ca" | "eu" | "gl" => add(&mut likely, Id::ES),
+                "fr" => add(&mut likely, Id::FR),
+                "en" => add(&mut likely, Id::US),
+                "de" => add(&mut likely, Id::DE),
+                "it" => add(&mut likely, Id::IT),
+                "pt" => add(&mut likely, Id::PT),
+                "nl" => add(&mut likely, Id::NL),
                 _ => {}
             }
         }
@@ -108,7 +111,19 @@ impl RegionHints {
                 };
                 if code.len() == 2 {
                     if let Ok(id) = code.parse::<Id>() {
-                        add(id);
+                        add(&mut likely, id);
+                    }
+                }
+            }
+        }
+        if likely.is_empty() {
+            // No language or country domain: the countries of the +CC numbers written on the
+            // page tell how its national numbers are written.
+            for m in candidate_regex().find_iter(&content.text) {
+                let raw = m.as_str();
+                if raw.trim_start_matches('(').starts_with('+') {
+                    if let Some(id) = parse_candidate(raw, &[]).and_then(|n| n.country().id()) {
+                        add(&mut likely, id);
                     }
                 }
             }
@@ -691,6 +706,25 @@ mod tests {
     }
 
     #[test]
+    fn common_national_formats() {
+        assert_eq!(found("Call 212.736.5000", &[Id::US]), ["+12127365000"]);
+        assert_eq!(found("Phone: +1-212-736-5000", &[Id::US]), ["+12127365000"]);
+        assert_eq!(
+            found("Ring us on 020 7946 0958", &[Id::GB]),
+            ["+442079460958"]
+        );
+        assert_eq!(found("Tel. 91 234 56 78", &[Id::ES]), ["+34912345678"]);
+        assert_eq!(found("Tél. : 01.42.68.53.00", &[Id::FR]), ["+33142685300"]);
+        // Opening hours, postcodes and year ranges are not numbers to call.
+        assert!(found(
+            "Horario 9:00 - 14:00, C/ Gran Vía 28, 28013 Madrid",
+            &[Id::ES]
+        )
+        .is_empty());
+        assert!(found("© 1995-2024 Tienda", &[Id::ES]).is_empty());
+    }
+
+    #[test]
     fn numbers_written_back_to_back_are_both_found() {
         assert_eq!(
             found("Teléfonos 912 345 678 600 123 456", &[Id::ES]),
@@ -754,6 +788,31 @@ mod tests {
         let hints = RegionHints::for_page(&page, &content);
         assert_eq!(hints.likely, [Id::BE, Id::FR, Id::ES]);
         assert_eq!(hints.fallback, [Id::US, Id::GB]);
+    }
+
+    #[test]
+    fn without_lang_or_country_domain_the_written_country_codes_decide() {
+        let page = Page {
+            url: "https://shop.example.com/".into(),
+            final_url: "https://shop.example.com/".into(),
+            status: Some(200),
+            error: None,
+            discovered_via: crate::artifacts::Discovery::Start,
+            depth: 0,
+            content_type: None,
+            bytes: 0,
+            fetch_ms: 0,
+            content: None,
+        };
+        let content = PageContent {
+            text: "Madrid +34 912 345 678\nTienda Barcelona 933 123 456".into(),
+            ..Default::default()
+        };
+        let hints = RegionHints::for_page(&page, &content);
+        assert_eq!(hints.likely, [Id::ES]);
+        let scan = scan_page(&page, &content, &vocab());
+        let numbers: Vec<&str> = scan.found.iter().map(|f| f.e164.as_str()).collect();
+        assert_eq!(numbers, ["+34912345678", "+34933123456"]);
     }
 
     #[test]
