@@ -327,6 +327,7 @@ mod tests {
             final_url: "http://127.0.0.1:1/".into(),
             status: Some(200),
             error: None,
+            truncated: false,
             discovered_via: crate::artifacts::Discovery::Start,
             depth: 0,
             content_type: Some("text/html".into()),

@@ -61,6 +61,10 @@ pub struct Page {
     /// Why the fetch failed or was cut short: timeout, connection refused, TLS, redirect loop,
     /// body over the byte limit, not HTML...
     pub error: Option<String>,
+    /// The body was cut at `--max-bytes` (`error` says so): the page answered, the crawler
+    /// chose not to read all of it.
+    #[serde(default)]
+    pub truncated: bool,
     pub discovered_via: Discovery,
     /// Link hops from the start URL at discovery (sitemap URLs: the depth they were found at).
     pub depth: u32,
@@ -74,8 +78,18 @@ pub struct Page {
 }
 
 impl Page {
+    /// Answered without an error status, and read in full or cut only by our byte limit.
     pub fn is_ok(&self) -> bool {
-        matches!(self.status, Some(s) if s < 400) && self.error.is_none()
+        matches!(self.status, Some(s) if s < 400) && (self.error.is_none() || self.truncated)
+    }
+
+    /// What a customer would call broken: an error status, no answer, a redirect that goes
+    /// nowhere, or a body that stopped arriving. A page cut by our own byte limit is not.
+    pub fn is_broken(&self) -> bool {
+        match self.status {
+            Some(status) if status >= 400 => true,
+            _ => self.error.is_some() && !self.truncated,
+        }
     }
     pub fn is_html(&self) -> bool {
         self.content.is_some()

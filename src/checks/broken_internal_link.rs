@@ -14,7 +14,7 @@ pub fn run(ctx: &CheckContext) -> Finding {
     let broken: Vec<&Page> = crawl
         .pages
         .iter()
-        .filter(|p| in_scope(p) && is_broken(p))
+        .filter(|p| in_scope(p) && Page::is_broken(p))
         .collect();
     let checked = crawl.pages.iter().filter(|p| in_scope(p)).count();
     if broken.is_empty() {
@@ -24,6 +24,7 @@ pub fn run(ctx: &CheckContext) -> Finding {
     let mut evidence = Vec::new();
     for page in broken.iter().take(MAX_LISTED) {
         let what = match (page.status, &page.error) {
+            (Some(status), Some(error)) if status < 400 => format!("HTTP {status}, then {error}"),
             (Some(status), _) => format!("HTTP {status}"),
             (None, Some(error)) => format!("no answer: {error}"),
             (None, None) => "no answer".into(),
@@ -73,15 +74,6 @@ pub fn run(ctx: &CheckContext) -> Finding {
         summary.push_str(" (no answer)");
     }
     Finding::fail(summary).with_all_evidence(evidence)
-}
-
-/// An error answer (4xx/5xx) or no answer at all. A page that answered but was not read
-/// (not HTML, over the size limit) is not broken.
-fn is_broken(page: &Page) -> bool {
-    match page.status {
-        Some(status) => status >= 400,
-        None => page.error.is_some(),
-    }
 }
 
 #[cfg(test)]

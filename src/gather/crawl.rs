@@ -363,6 +363,7 @@ fn empty_page(job: &Job) -> Page {
         final_url: job.url.to_string(),
         status: None,
         error: None,
+        truncated: false,
         discovered_via: job.via,
         depth: job.depth,
         content_type: None,
@@ -382,6 +383,7 @@ async fn fetch_page(fetcher: Arc<Fetcher>, job: Job, redirects: Redirects) -> Pa
     }
     page.status = fetched.status;
     page.error = fetched.error;
+    page.truncated = fetched.truncated;
     page.content_type = fetched.content_type;
     page.bytes = fetched.bytes;
     page.fetch_ms = fetched.elapsed.as_millis() as u64;

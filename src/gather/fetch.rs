@@ -53,6 +53,8 @@ pub struct Fetched {
     pub error: Option<String>,
     /// The body when it was read (possibly cut at the byte cap, see `error`).
     pub body: Option<Vec<u8>>,
+    /// The body was cut at the byte cap: our limit, not the store's failure.
+    pub truncated: bool,
     pub bytes: u64,
     pub elapsed: Duration,
 }
@@ -248,6 +250,7 @@ impl Fetcher {
                     if chunk.len() > room {
                         body.extend_from_slice(&chunk[..room]);
                         fetched.error = Some(format!("body over {cap} bytes, cut"));
+                        fetched.truncated = true;
                         break;
                     }
                     body.extend_from_slice(&chunk);
