@@ -272,6 +272,7 @@ fn audit(args: AuditArgs) -> anyhow::Result<Exit> {
     if args.place_orders {
         config.checkout.place_orders = true;
     }
+    config.browser.artifacts_dir = args.save_artifacts.clone();
     config.validate()?;
     let formats = report::parse_formats(&config.output)?;
     let start = crate::audit::parse_start_url(&args.url)?;
