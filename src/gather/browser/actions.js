@@ -1,6 +1,6 @@
 // Page actions, each one DevTools command: fill a form (set values, fire input/change so the
 // page's handlers run), click (marking the document so the driver can tell when a new one has
-// loaded), double click (two clicks 60 ms apart, as a hurried customer does).
+// loaded), double click (two clicks 20 ms apart, as a hurried customer does).
 window.__shopaudit = {
   arm() {
     window.__sa_mark = 1;
@@ -58,7 +58,7 @@ window.__shopaudit = {
     if (!el) return { clicked: false, disabled_after_first: false };
     this.arm();
     el.click();
-    await new Promise((r) => setTimeout(r, 60));
+    await new Promise((r) => setTimeout(r, 20));
     const disabled = !el.isConnected || el.disabled || el.getAttribute('aria-disabled') === 'true';
     el.click();
     return { clicked: true, disabled_after_first: disabled };

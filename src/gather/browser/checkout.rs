@@ -30,7 +30,7 @@ pub enum Finish {
     Stop,
     /// Press the final button once.
     Click,
-    /// Press it twice, 60 ms apart.
+    /// Press it twice, 20 ms apart.
     DoubleClick,
 }
 

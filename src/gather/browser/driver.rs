@@ -322,7 +322,7 @@ impl Tab {
         self.settle(&step, false)
     }
 
-    /// Two clicks 60 ms apart. Returns whether the element was disabled (or gone) after the
+    /// Two clicks 20 ms apart (the first request is on its way, the page not yet replaced). Returns whether the element was disabled (or gone) after the
     /// first click, and the page that followed.
     pub fn double_click(
         &mut self,
@@ -334,7 +334,7 @@ impl Tab {
             "doubleClick({})",
             serde_json::to_string(selector).expect("a string serialises")
         );
-        // When the first click's page arrives within 60 ms the evaluation is cut short by the
+        // When the first click's page arrives within 20 ms the evaluation is cut short by the
         // navigation; the button was then effectively not clickable twice.
         let result = self.eval_json::<DoubleClickResult>(
             &format!("(async () => {{ {ACTIONS_JS}; return await window.__shopaudit.{call}; }})()"),

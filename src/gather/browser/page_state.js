@@ -95,7 +95,9 @@
     if (['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'OPTION', 'SELECT'].includes(el.tagName)) continue;
     const t = clean(el.innerText);
     if (!t || t.length > 40 || !PRICE.test(t)) continue;
-    if (Array.from(el.children).some((c) => PRICE.test(clean(c.innerText)) && clean(c.innerText).length >= t.length - 1)) continue;
+    // The innermost element holding the price, with little else in it.
+    if (Array.from(el.children).some((c) => PRICE.test(clean(c.innerText)))) continue;
+    if (t.length - t.match(PRICE)[0].length > 25) continue;
     if (!shown(el)) continue;
     let row = el.closest('tr, li, dd, dt, p, [class*=line], [class*=item], [class*=row], [class*=total], [class*=summary] > div') || el.parentElement || el;
     let rowText = clean(row.innerText);
