@@ -34,6 +34,14 @@ pub enum Command {
         /// Check id, e.g. hidden-phone-number.
         id: String,
     },
+    /// Serve one bundled fixture store (good, bad, fault-...) on 127.0.0.1 until Ctrl-C.
+    ServeFixture {
+        /// Store variant, e.g. good or bad.
+        variant: String,
+        /// Port to listen on (default: a free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -205,6 +213,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Audit(args) => audit(args),
         Command::Report(args) => report_from_artifacts(args),
+        Command::ServeFixture { variant, port } => crate::demo::serve_fixture(&variant, port),
         Command::Checks => {
             print!("{}", checks_listing());
             Ok(Exit::Passed)

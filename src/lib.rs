@@ -8,6 +8,7 @@ pub mod audit;
 pub mod checks;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod fixture;
 pub mod gather;

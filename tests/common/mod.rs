@@ -25,3 +25,17 @@ pub fn stdout(out: &Output) -> String {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// An HTTP client for tests against loopback servers: a cookie jar, no automatic redirects
+/// (tests look at each 303), no proxy.
+pub fn http_client() -> reqwest::Client {
+    // reqwest is built without a default TLS provider; the app installs ring at start-up.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .expect("the HTTP client builds")
+}
