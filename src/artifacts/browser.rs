@@ -292,6 +292,8 @@ pub struct PageText {
 pub struct Confirmation {
     pub url: String,
     pub text: String,
+    /// The page reads as an order confirmation (thank-you URL or confirmation wording).
+    pub confirmed: bool,
     pub order_number: Option<String>,
     pub links: Vec<LinkCheck>,
     pub screenshot: Option<String>,
@@ -301,7 +303,8 @@ pub struct Confirmation {
 pub struct OrderHistory {
     pub url: String,
     pub found_via: String,
-    /// Order numbers shaped like the confirmed one, in page order, deduplicated.
+    /// Order numbers shaped like the confirmed one (or, without one, written after an order
+    /// label), in page order, deduplicated.
     pub order_numbers: Vec<String>,
     pub contains_order: bool,
     pub screenshot: Option<String>,

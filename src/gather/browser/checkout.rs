@@ -493,6 +493,13 @@ fn take_guest_path(
             "a form without sign-in next to the sign-in form".into(),
         )));
     }
+    // No sign-in form at all, only a way on: an intermediate page, not a gate.
+    if !state.forms.iter().any(|f| f.password_fields() > 0) {
+        if let Some(sel) = continue_button(state, None, env) {
+            let after = tab.click(&sel, "continue")?;
+            return Ok(Some((after, "a checkout step without sign-in".into())));
+        }
+    }
     Ok(None)
 }
 
@@ -519,10 +526,14 @@ pub fn walk(
         entry_screenshot,
     };
     let mut state = entry;
+    // A sign-in gate: a password form, or a page with no checkout fields that offers to sign
+    // in or create an account.
     let gate = state
         .forms
         .iter()
-        .any(|f| f.shown && f.password_fields() > 0);
+        .any(|f| f.shown && f.password_fields() > 0)
+        || (main_form(&state, Mode::Guest).is_none()
+            && find_clickable(&state, "register_link", &[], &["logout"]).is_some());
     if mode == Mode::Guest {
         if gate {
             walk.gate_seen = true;

@@ -83,6 +83,7 @@ impl Hints {
 }
 
 /// Everything a flow needs besides its tab.
+#[derive(Clone)]
 pub struct FlowEnv {
     pub start: Url,
     pub hints: Hints,

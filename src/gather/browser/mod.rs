@@ -59,11 +59,13 @@ pub async fn run(
         None => None,
         Some(var) => match std::env::var(var) {
             Ok(p) => Some(p),
-            Err(_) => return Gathered::Failed {
-                reason: format!(
+            Err(_) => {
+                return Gathered::Failed {
+                    reason: format!(
                     "checkout.password_env names the environment variable {var}, which is not set"
                 ),
-            },
+                }
+            }
         },
     };
     let identity = Identity::generate(password);
@@ -196,11 +198,28 @@ fn run_flows(driver: &dyn Driver, env: &FlowEnv, ctx: Arc<RunContext>) -> Browse
     let meter = CommandMeter::start(driver);
     flows.registration = registration::run(&mut tab, env);
     flows.stats.push(meter.finish("registration"));
-    let signed_in = flows
+    let mut signed_in = flows
         .registration
         .done()
         .and_then(|r| r.login.as_ref())
         .is_some_and(|l| l.succeeded);
+    let mut env = env.clone();
+    if let Some(r) = flows
+        .registration
+        .done()
+        .filter(|r| r.registered && !signed_in)
+    {
+        // Locked out of the first account: a second one, kept signed in, to be able to order.
+        env.identity.email = env.identity.email.replace('@', "-2@");
+        signed_in = registration::register_again(&mut tab, &env, &r.page_url).unwrap_or(false);
+        if signed_in {
+            flows.warnings.push(format!(
+                "signing back in failed, so the checkout used a second account ({})",
+                env.identity.email
+            ));
+        }
+    }
+    let env = &env;
 
     let meter = CommandMeter::start(driver);
     let (checkout, post_purchase) = checkout_flows(driver, &mut tab, env, ctx.clone(), signed_in);
@@ -401,14 +420,15 @@ fn after_order(
         return Ok(post);
     }
     post.history = post_purchase::history(tab, env, placed, number.as_deref())?;
-    let (Some(history), Some(number)) = (post.history.done().cloned(), number) else {
-        if post.history.done().is_some() {
-            post.resubmit = FlowResult::Skipped {
-                reason: "the confirmation showed no order number to count orders by".into(),
-            };
-        }
+    let Some(history) = post.history.done().cloned() else {
         return Ok(post);
     };
+    if history.order_numbers.is_empty() {
+        post.resubmit = FlowResult::Skipped {
+            reason: "the order history lists no orders to count".into(),
+        };
+        return Ok(post);
+    }
 
     // A second order, with a double click on the final button.
     let product = tab.goto(product_url)?;
@@ -426,7 +446,7 @@ fn after_order(
                 text: after.text.chars().take(6000).collect(),
                 screenshot: shot.clone(),
             });
-            let listed = post_purchase::recount(tab, &history.url, &number)?;
+            let listed = post_purchase::recount(tab, &history.url, number.as_deref())?;
             FlowResult::Done {
                 data: ResubmitTest {
                     orders_before: history.order_numbers.len(),

@@ -101,8 +101,13 @@
     if (!shown(el)) continue;
     let row = el.closest('tr, li, dd, dt, p, [class*=line], [class*=item], [class*=row], [class*=total], [class*=summary] > div') || el.parentElement || el;
     let rowText = clean(row.innerText);
-    if (rowText === t && row.parentElement) { row = row.parentElement; rowText = clean(row.innerText); }
-    if (row.tagName === 'DD' && row.previousElementSibling) rowText = clean(row.previousElementSibling.innerText) + ' ' + rowText;
+    if (row.tagName === 'DD') {
+      // <dt>Total</dt><dd>$10</dd>: the term names the amount.
+      if (row.previousElementSibling) rowText = clean(row.previousElementSibling.innerText) + ' ' + rowText;
+    } else if (rowText === t && row.parentElement) {
+      row = row.parentElement;
+      rowText = clean(row.innerText);
+    }
     prices.push({
       text: t,
       row: rowText.slice(0, 240),

@@ -72,14 +72,39 @@ pub fn shape_of(number: &str) -> Regex {
 }
 
 pub fn orders_listed(text: &str, number: &str) -> Vec<String> {
+    dedup(
+        shape_of(number)
+            .find_iter(text)
+            .map(|m| m.as_str().to_string()),
+    )
+}
+
+/// Order numbers written after an order label, for a history page read without a known number.
+pub fn labelled_orders(text: &str) -> Vec<String> {
+    dedup(
+        order_number_regex()
+            .captures_iter(text)
+            .filter_map(|c| c.get(1))
+            .map(|m| m.as_str().trim_end_matches('-').to_string())
+            .filter(|t| t.chars().any(|c| c.is_ascii_digit())),
+    )
+}
+
+fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
     let mut seen = Vec::new();
-    for m in shape_of(number).find_iter(text) {
-        let s = m.as_str().to_string();
+    for s in items {
         if !seen.contains(&s) {
             seen.push(s);
         }
     }
     seen
+}
+
+fn listed_on(text: &str, number: Option<&str>) -> Vec<String> {
+    match number {
+        Some(n) => orders_listed(text, n),
+        None => labelled_orders(text),
+    }
 }
 
 /// Reads the confirmation page and checks each of its links over HTTP (with the browser's
@@ -95,6 +120,7 @@ pub fn confirmation(tab: &mut Tab, env: &FlowEnv, state: &PageState) -> (Confirm
             url: state.url.clone(),
             text: text.clone(),
             order_number: order_number(&state.text),
+            confirmed: super::checkout::is_confirmation(state),
             links: checked,
             screenshot: shot.clone(),
         },
@@ -197,6 +223,12 @@ pub fn history(
                 if let Some((href, text)) = &account {
                     if env.same_site(href) && visited.insert(href.clone()) {
                         let page = tab.goto(href)?;
+                        // Many stores list the orders on the account page itself.
+                        if let Some(found) =
+                            accept_history(tab, &page, number, format!("link '{text}'"))
+                        {
+                            return Ok(FlowResult::Done { data: found });
+                        }
                         if let Some(c) =
                             find_clickable(&page, "order_history_link", &order_hrefs, &["logout"])
                         {
@@ -228,40 +260,47 @@ pub fn history(
         }
         let (url, via) = candidates[i].clone();
         i += 1;
+        // The status page of this one order is not the history of all of them.
+        if number.is_some_and(|n| url.contains(n)) {
+            continue;
+        }
         if !env.same_site(&url) || !visited.insert(url.clone()) || visited.len() > 12 {
             continue;
         }
         let page = tab.goto(&url)?;
-        let listed = number
-            .map(|n| orders_listed(&page.text, n))
-            .unwrap_or_default();
-        let looks_like_history = page
-            .h1
-            .iter()
-            .chain(std::iter::once(&page.title))
-            .any(|h| super::common::matches("order_history_link", h));
-        if listed.is_empty() && !looks_like_history {
-            continue;
+        if let Some(found) = accept_history(tab, &page, number, via) {
+            return Ok(FlowResult::Done { data: found });
         }
-        let shot = tab.snap("order history", Some(&page.url));
-        return Ok(FlowResult::Done {
-            data: OrderHistory {
-                url: page.url.clone(),
-                found_via: via,
-                contains_order: number
-                    .is_some_and(|n| listed.iter().any(|l| l.eq_ignore_ascii_case(n))),
-                order_numbers: listed,
-                screenshot: shot,
-            },
-        });
     }
 }
 
+/// The page as the order history, when it lists orders or says it is the (empty) history.
+fn accept_history(
+    tab: &mut Tab,
+    page: &PageState,
+    number: Option<&str>,
+    via: String,
+) -> Option<OrderHistory> {
+    let listed = listed_on(&page.text, number);
+    let says_history = super::common::matches("history_page", &page.text);
+    if listed.is_empty() && !says_history {
+        return None;
+    }
+    let shot = tab.snap("order history", Some(&page.url));
+    Some(OrderHistory {
+        url: page.url.clone(),
+        found_via: via,
+        contains_order: number.is_some_and(|n| listed.iter().any(|l| l.eq_ignore_ascii_case(n))),
+        order_numbers: listed,
+        screenshot: shot,
+    })
+}
+
 /// Reads the history page again (after the double click) and lists the orders on it.
-pub fn recount(tab: &mut Tab, url: &str, number: &str) -> Result<Vec<String>, StepFailed> {
+pub fn recount(tab: &mut Tab, url: &str, number: Option<&str>) -> Result<Vec<String>, StepFailed> {
     let page = tab.goto(url)?;
     tab.snap("order history after double click", Some(&page.url));
-    Ok(orders_listed(&page.text, number))
+    Ok(listed_on(&page.text, number))
 }
 
 #[cfg(test)]

@@ -323,3 +323,28 @@ fn find_registration_page(
         }
     }
 }
+
+/// Registers a second account and stays signed in: what a customer locked out of the first
+/// account does to be able to order at all. Returns whether the new session is signed in.
+pub fn register_again(tab: &mut Tab, env: &FlowEnv, page_url: &str) -> Result<bool, StepFailed> {
+    let form_selector = env.overrides.selectors.get("registration_form").cloned();
+    let state = tab.goto(page_url)?;
+    let Some(form) = registration_form(&state, form_selector.as_deref()).cloned() else {
+        return Ok(false);
+    };
+    let card = super::fill::TestCard::from_config(&Default::default()).expect("defaults");
+    let actions = plan(
+        &form.fields,
+        &env.identity,
+        &card,
+        Purpose::Registration,
+        &env.overrides.fields,
+    );
+    tab.fill(&actions)?;
+    let Some(button) = submit_button(&form) else {
+        return Ok(false);
+    };
+    let after = tab.click(&button, "the registration form's submit button")?;
+    tab.snap("registered a second account", Some(&after.url));
+    Ok(is_signed_in(&after))
+}
