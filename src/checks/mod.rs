@@ -2,6 +2,7 @@
 //! documented in `checks/<id>.md` (front matter + prose), which is embedded in the binary.
 
 pub mod doc;
+pub mod flow_support;
 pub mod phrases;
 
 pub use doc::{CheckDoc, Need};
@@ -227,6 +228,17 @@ macro_rules! checks {
 // The catalogue, in report order. Each module has `pub fn run(&CheckContext) -> Finding`.
 checks! {
     hidden_phone_number => "hidden-phone-number",
+    // Browser checks come after the static ones.
+    long_registration_form => "long-registration-form",
+    broken_login_after_registration => "broken-login-after-registration",
+    forced_account_creation => "forced-account-creation",
+    long_checkout_form => "long-checkout-form",
+    inconsistent_prices => "inconsistent-prices",
+    contradictory_payment_message => "contradictory-payment-message",
+    duplicate_order_on_resubmit => "duplicate-order-on-resubmit",
+    dead_post_purchase_link => "dead-post-purchase-link",
+    order_missing_from_account => "order-missing-from-account",
+    thin_order_confirmation => "thin-order-confirmation",
 }
 
 /// A check with its parsed documentation.
