@@ -291,6 +291,7 @@ pub struct PageText {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Confirmation {
     pub url: String,
+    /// The main content's text (header and footer left out), redacted.
     pub text: String,
     /// The page reads as an order confirmation (thank-you URL or confirmation wording).
     pub confirmed: bool,

@@ -48,13 +48,13 @@ pub fn run(ctx: &CheckContext) -> Finding {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::flow_support::testing::run;
+    use crate::checks::testing::run;
     use crate::checks::Status;
 
     #[test]
     fn login_after_registration() {
-        assert_eq!(run("broken-login-after-registration", "good-store").status, Status::Pass);
-        let bad = run("broken-login-after-registration", "bad-store");
+        assert_eq!(run("broken-login-after-registration", "browser-good-store").status, Status::Pass);
+        let bad = run("broken-login-after-registration", "browser-bad-store");
         assert_eq!(bad.status, Status::Fail);
         assert!(bad.evidence[0].excerpt.as_deref().unwrap().contains("Incorrect"));
     }

@@ -42,20 +42,20 @@ pub fn run(ctx: &CheckContext) -> Finding {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::flow_support::testing::run;
+    use crate::checks::testing::run;
     use crate::checks::Status;
 
     #[test]
     fn decline_wording_after_a_recorded_order_fails() {
-        assert_eq!(run("contradictory-payment-message", "good-store").status, Status::Pass);
-        let bad = run("contradictory-payment-message", "bad-store");
+        assert_eq!(run("contradictory-payment-message", "browser-good-store").status, Status::Pass);
+        let bad = run("contradictory-payment-message", "browser-bad-store");
         assert_eq!(bad.status, Status::Fail, "{}", bad.summary);
         assert!(bad.evidence[0].excerpt.as_deref().unwrap().contains("declined"));
     }
 
     #[test]
     fn without_an_order_it_is_not_applicable_with_the_reason() {
-        let f = run("contradictory-payment-message", "no-order-store");
+        let f = run("contradictory-payment-message", "browser-no-order-store");
         assert_eq!(f.status, Status::NotApplicable);
         assert!(f.summary.contains("--place-orders"), "{}", f.summary);
     }

@@ -37,13 +37,13 @@ pub fn run(ctx: &CheckContext) -> Finding {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::flow_support::testing::run;
+    use crate::checks::testing::run;
     use crate::checks::Status;
 
     #[test]
     fn double_click_creates_one_order() {
-        assert_eq!(run("duplicate-order-on-resubmit", "good-store").status, Status::Pass);
-        let dup = run("duplicate-order-on-resubmit", "double-order-store");
+        assert_eq!(run("duplicate-order-on-resubmit", "browser-good-store").status, Status::Pass);
+        let dup = run("duplicate-order-on-resubmit", "browser-double-order-store");
         assert_eq!(dup.status, Status::Fail, "{}", dup.summary);
         assert!(dup.summary.contains("2 orders"), "{}", dup.summary);
     }

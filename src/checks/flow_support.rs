@@ -1,5 +1,5 @@
 //! What the browser checks share: turning a flow that did not finish into the right finding,
-//! evidence with screenshots, and loading saved artifacts in tests.
+//! evidence with screenshots.
 
 use super::{Evidence, Finding};
 use crate::artifacts::FlowResult;
@@ -45,27 +45,5 @@ pub fn graded(count: f64, pass_max: f64, warn_max: f64) -> super::Status {
         super::Status::Warn
     } else {
         super::Status::Fail
-    }
-}
-
-#[cfg(test)]
-pub mod testing {
-    use crate::artifacts::Artifacts;
-    use crate::checks::{find, CheckContext, Finding};
-
-    /// Loads `fixtures/artifacts/<name>.json`.
-    pub fn artifacts(name: &str) -> Artifacts {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/artifacts")
-            .join(format!("{name}.json"));
-        Artifacts::load(&path).unwrap_or_else(|e| panic!("{e:#}"))
-    }
-
-    /// Runs one check over saved artifacts with the doc's thresholds.
-    pub fn run(id: &str, name: &str) -> Finding {
-        let check = find(id).unwrap_or_else(|| panic!("no check {id}"));
-        let artifacts = artifacts(name);
-        let ctx = CheckContext::new(&artifacts, &check.doc, &check.doc.thresholds, None);
-        (check.run)(&ctx)
     }
 }

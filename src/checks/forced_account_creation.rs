@@ -27,12 +27,12 @@ pub fn run(ctx: &CheckContext) -> Finding {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::flow_support::testing::run;
+    use crate::checks::testing::run;
     use crate::checks::Status;
 
     #[test]
     fn guest_checkout() {
-        assert_eq!(run("forced-account-creation", "good-store").status, Status::Pass);
-        assert_eq!(run("forced-account-creation", "bad-store").status, Status::Fail);
+        assert_eq!(run("forced-account-creation", "browser-good-store").status, Status::Pass);
+        assert_eq!(run("forced-account-creation", "browser-bad-store").status, Status::Fail);
     }
 }

@@ -92,14 +92,14 @@ pub fn run(ctx: &CheckContext) -> Finding {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::flow_support::testing::run;
+    use crate::checks::testing::run;
     use crate::checks::Status;
 
     #[test]
     fn prices_agree_on_the_good_store_only() {
-        let good = run("inconsistent-prices", "good-store");
+        let good = run("inconsistent-prices", "browser-good-store");
         assert_eq!(good.status, Status::Pass, "{}", good.summary);
-        let bad = run("inconsistent-prices", "bad-store");
+        let bad = run("inconsistent-prices", "browser-bad-store");
         assert_eq!(bad.status, Status::Fail, "{}", bad.summary);
         assert!(bad.summary.contains("$39.99"), "{}", bad.summary);
     }

@@ -56,15 +56,15 @@ pub fn run(ctx: &CheckContext) -> Finding {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::flow_support::testing::run;
+    use crate::checks::testing::run;
     use crate::checks::Status;
 
     #[test]
     fn checkout_fields_are_counted_across_steps() {
-        let good = run("long-checkout-form", "good-store");
+        let good = run("long-checkout-form", "browser-good-store");
         assert_eq!(good.status, Status::Pass, "{}", good.summary);
         assert!(good.summary.contains("10 fields"), "{}", good.summary);
-        let bad = run("long-checkout-form", "bad-store");
+        let bad = run("long-checkout-form", "browser-bad-store");
         assert_eq!(bad.status, Status::Fail, "{}", bad.summary);
         assert!(bad.summary.contains("22 fields"), "{}", bad.summary);
     }

@@ -46,22 +46,32 @@ pub fn run(ctx: &CheckContext) -> Finding {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::flow_support::testing::run;
+    use crate::checks::testing::run;
     use crate::checks::Status;
 
     #[test]
     fn short_form_passes_and_long_one_fails() {
-        let good = run("long-registration-form", "good-store");
+        let good = run("long-registration-form", "browser-good-store");
         assert_eq!(good.status, Status::Pass, "{}", good.summary);
         assert!(good.summary.contains("3 fields"), "{}", good.summary);
-        let bad = run("long-registration-form", "bad-store");
+        let bad = run("long-registration-form", "browser-bad-store");
         assert_eq!(bad.status, Status::Fail, "{}", bad.summary);
         assert!(bad.summary.contains("14 fields"), "{}", bad.summary);
     }
 
     #[test]
+    fn thresholds_come_from_the_config() {
+        let f = crate::checks::testing::run_with(
+            "long-registration-form",
+            "browser-good-store",
+            &[("pass_max_fields", 2.0), ("warn_max_fields", 3.0)],
+        );
+        assert_eq!(f.status, Status::Warn, "{}", f.summary);
+    }
+
+    #[test]
     fn no_registration_form_is_not_applicable() {
-        let f = run("long-registration-form", "no-accounts-store");
+        let f = run("long-registration-form", "browser-no-accounts-store");
         assert_eq!(f.status, Status::NotApplicable, "{}", f.summary);
     }
 }

@@ -44,12 +44,12 @@ pub fn run(ctx: &CheckContext) -> Finding {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::flow_support::testing::run;
+    use crate::checks::testing::run;
     use crate::checks::Status;
 
     #[test]
     fn order_in_history() {
-        assert_eq!(run("order-missing-from-account", "good-store").status, Status::Pass);
-        assert_eq!(run("order-missing-from-account", "bad-store").status, Status::Fail);
+        assert_eq!(run("order-missing-from-account", "browser-good-store").status, Status::Pass);
+        assert_eq!(run("order-missing-from-account", "browser-bad-store").status, Status::Fail);
     }
 }

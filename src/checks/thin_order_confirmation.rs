@@ -38,12 +38,15 @@ pub fn run(ctx: &CheckContext) -> Finding {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::flow_support::testing::run;
+    use crate::checks::testing::run;
     use crate::checks::Status;
 
     #[test]
     fn confirmation_content() {
-        assert_eq!(run("thin-order-confirmation", "good-store").status, Status::Pass);
-        assert_eq!(run("thin-order-confirmation", "bad-store").status, Status::Fail);
+        use crate::checks::testing::expect;
+        expect("thin-order-confirmation", "browser-good-store", Status::Pass);
+        expect("thin-order-confirmation", "browser-bad-store", Status::Fail);
+        let na = run("thin-order-confirmation", "browser-no-order-store");
+        assert_eq!(na.status, Status::NotApplicable, "{}", na.summary);
     }
 }

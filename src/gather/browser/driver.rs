@@ -130,6 +130,9 @@ pub struct PageState {
     pub lang: Option<String>,
     pub h1: Vec<String>,
     pub text: String,
+    /// Text of `<main>` (or the body when the page has none): without header and footer.
+    #[serde(default)]
+    pub main_text: String,
     pub forms: Vec<FormState>,
     pub clickables: Vec<Clickable>,
     pub prices: Vec<PriceSpot>,
@@ -273,6 +276,7 @@ impl Tab {
     fn redact(&self, mut state: PageState) -> PageState {
         let r = &self.ctx.redactor;
         state.text = r.clean(&state.text);
+        state.main_text = r.clean(&state.main_text);
         for m in &mut state.messages {
             m.text = r.clean(&m.text);
         }

@@ -141,6 +141,7 @@
     lang: document.documentElement.lang || null,
     h1: Array.from(document.querySelectorAll('h1')).filter(shown).map((h) => clean(h.innerText)).slice(0, 5),
     text: document.body ? document.body.innerText.slice(0, 30000) : '',
+    main_text: (main || document.body || { innerText: '' }).innerText.slice(0, 30000),
     forms,
     clickables,
     prices,

@@ -118,8 +118,9 @@ pub fn confirmation(tab: &mut Tab, env: &FlowEnv, state: &PageState) -> (Confirm
     (
         Confirmation {
             url: state.url.clone(),
-            text: text.clone(),
-            order_number: order_number(&state.text),
+            // What the confirmation itself says, without the header and footer every page has.
+            text: cut(&state.main_text, MAX_TEXT),
+            order_number: order_number(&state.main_text).or_else(|| order_number(&state.text)),
             confirmed: super::checkout::is_confirmation(state),
             links: checked,
             screenshot: shot.clone(),
