@@ -4,7 +4,7 @@
 
 use super::common::{find_clickable, matches, page_links, platforms, FlowEnv};
 use super::driver::{FormState, PageState, StepFailed, Tab};
-use super::fill::{classify, is_incidental, plan, Purpose, TestCard};
+use super::fill::{classify, is_incidental, plan, Purpose};
 use super::price::{product_price, read_totals};
 use crate::artifacts::{CartSnapshot, CheckoutStep, OrderSummary, ProductPick};
 
@@ -66,10 +66,6 @@ pub struct Walk {
     pub gate_seen: bool,
     pub end: WalkEnd,
     pub entry_screenshot: Option<String>,
-}
-
-fn card(env: &FlowEnv) -> Result<TestCard, String> {
-    env.card.clone()
 }
 
 /// Finds a product page with an add-to-cart control. Returns its state and what was picked.
@@ -210,8 +206,7 @@ pub fn add_to_cart_and_open_cart(
         let actions = plan(
             &fields,
             &env.identity,
-            &card(env)
-                .unwrap_or_else(|_| TestCard::from_config(&Default::default()).expect("defaults")),
+            &env.card_for_forms(),
             Purpose::Checkout,
             &env.overrides.fields,
         );
@@ -413,8 +408,7 @@ fn take_guest_path(
     env: &FlowEnv,
     state: &PageState,
 ) -> Result<Option<(PageState, String)>, StepFailed> {
-    let card =
-        card(env).unwrap_or_else(|_| TestCard::from_config(&Default::default()).expect("defaults"));
+    let card = env.card_for_forms();
     // A radio choice "checkout as guest" inside the sign-in form (django-oscar's gateway).
     for form in &state.forms {
         if let Some(radio) = form
@@ -597,9 +591,7 @@ pub fn walk(
                     .filter(|x| !(mode == Mode::Guest && x.kind == "password"))
                     .cloned()
                     .collect();
-                let card = card(env).unwrap_or_else(|_| {
-                    TestCard::from_config(&Default::default()).expect("defaults")
-                });
+                let card = env.card_for_forms();
                 plan(
                     &fillable,
                     &env.identity,

@@ -101,6 +101,15 @@ impl FlowEnv {
         self.start.join(path).ok().map(|u| u.to_string())
     }
 
+    /// The card to type into card fields; when the configured one is unusable the public test
+    /// card stands in for forms that merely show card fields (the checkout itself stops at the
+    /// payment step with the configuration error).
+    pub fn card_for_forms(&self) -> TestCard {
+        self.card.clone().unwrap_or_else(|_| {
+            TestCard::from_config(&Default::default()).expect("the defaults are valid")
+        })
+    }
+
     /// Whether `url` answers with a page (2xx after redirects) — a cheap check before spending
     /// browser commands on a guessed platform path.
     pub fn answers(&self, url: &str) -> bool {

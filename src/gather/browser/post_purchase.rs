@@ -247,7 +247,7 @@ pub fn history(
                 platform_tried = true;
                 for p in platforms() {
                     for path in &p.orders {
-                        if let Some(u) = env.at(path) {
+                        if let Some(u) = env.at(path).filter(|u| env.answers(u)) {
                             candidates.push((u, format!("platform path ({})", p.name)));
                         }
                     }

@@ -107,9 +107,7 @@ fn register(tab: &mut Tab, env: &FlowEnv) -> Result<FlowResult<RegistrationFlow>
         fields: form.fields.iter().map(|f| f.snapshot()).collect(),
         submit_text: form.buttons.first().map(|b| b.text.clone()),
     };
-    let card = env.card.clone().unwrap_or_else(|_| {
-        super::fill::TestCard::from_config(&Default::default()).expect("defaults are valid")
-    });
+    let card = env.card_for_forms();
     let actions = plan(
         &form.fields,
         &env.identity,
@@ -216,7 +214,7 @@ pub fn login(
         let Some(form) = login_form(&state, form_sel.as_deref()).cloned() else {
             continue;
         };
-        let card = super::fill::TestCard::from_config(&Default::default()).expect("defaults");
+        let card = env.card_for_forms();
         let mut actions = plan(
             &form.fields,
             &env.identity,
@@ -332,7 +330,7 @@ pub fn register_again(tab: &mut Tab, env: &FlowEnv, page_url: &str) -> Result<bo
     let Some(form) = registration_form(&state, form_selector.as_deref()).cloned() else {
         return Ok(false);
     };
-    let card = super::fill::TestCard::from_config(&Default::default()).expect("defaults");
+    let card = env.card_for_forms();
     let actions = plan(
         &form.fields,
         &env.identity,
