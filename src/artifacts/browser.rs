@@ -307,6 +307,8 @@ pub struct OrderHistory {
     /// Order numbers shaped like the confirmed one (or, without one, written after an order
     /// label), in page order, deduplicated.
     pub order_numbers: Vec<String>,
+    /// The order just placed is listed (by its number; without one, any order counts: the
+    /// account was registered by this run).
     pub contains_order: bool,
     pub screenshot: Option<String>,
 }

@@ -23,6 +23,34 @@ const PRODUCT_URL_WORDS: [&str; 7] = [
     "/produit",
 ];
 
+/// Paths of listings, not of one product.
+const LISTING_URL_WORDS: [&str; 7] = [
+    "/category/",
+    "/categories/",
+    "/collections/",
+    "/tag/",
+    "/search",
+    "/page/",
+    "/brand/",
+];
+
+fn is_add_to_cart(c: &super::driver::Clickable) -> bool {
+    !c.disabled
+        && c.href.is_none()
+        && matches("add_to_cart", &c.text)
+        && !["wishlist", "wish list", "compare", "review", "favorit"]
+            .iter()
+            .any(|w| c.text.to_lowercase().contains(w))
+}
+
+fn add_controls(state: &PageState) -> usize {
+    state
+        .clickables
+        .iter()
+        .filter(|c| is_add_to_cart(c))
+        .count()
+}
+
 /// How the checkout ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Finish {
@@ -91,12 +119,14 @@ pub fn pick_product(
         let state = tab.goto(&url)?;
         let is_home = via == "home page";
         if add_to_cart_control(&state, env).is_some() && product_price(&state).is_some() {
-            // A listing with add buttons is a fallback; a product's own page is better.
-            let product_page = !is_home
-                || state
-                    .json_ld
-                    .iter()
-                    .any(|v| crate::site::json_ld_has_type(v, "Product"));
+            // A listing with add buttons is a fallback; a product's own page (one add button,
+            // or schema.org Product data) is better.
+            let single = add_controls(&state) <= 1;
+            let product_page = state
+                .json_ld
+                .iter()
+                .any(|v| crate::site::json_ld_has_type(v, "Product"))
+                || (single && !is_home);
             if product_page {
                 let pick = ProductPick {
                     url: state.url.clone(),
@@ -114,6 +144,9 @@ pub fn pick_product(
             .filter(|(u, _)| env.same_site(u) && !visited.contains(u))
             .filter_map(|(u, text)| {
                 let path = url::Url::parse(&u).ok()?.path().to_lowercase();
+                if LISTING_URL_WORDS.iter().any(|w| path.contains(w)) {
+                    return None;
+                }
                 let score = u32::from(PRODUCT_URL_WORDS.iter().any(|w| path.contains(w))) * 2
                     + u32::from(path.trim_matches('/').split('/').count() >= 2);
                 let navigational = [
@@ -150,14 +183,7 @@ fn add_to_cart_control(state: &PageState, env: &FlowEnv) -> Option<(String, Opti
     if let Some(sel) = env.overrides.selectors.get("add_to_cart") {
         return Some((sel.clone(), None));
     }
-    let by_text = state.clickables.iter().find(|c| {
-        !c.disabled
-            && c.href.is_none()
-            && matches("add_to_cart", &c.text)
-            && !["wishlist", "wish list", "compare", "review", "favorit"]
-                .iter()
-                .any(|w| c.text.to_lowercase().contains(w))
-    });
+    let by_text = state.clickables.iter().find(|c| is_add_to_cart(c));
     if let Some(c) = by_text {
         let form = c
             .form
@@ -224,7 +250,17 @@ pub fn add_to_cart_and_open_cart(
         &["/cart", "/basket", "/panier", "/carrito"],
         &["add_to_cart", "checkout_button"],
     ) {
-        candidates.extend(link.href.clone());
+        match &link.href {
+            Some(href) => candidates.push(href.clone()),
+            None => {
+                // A cart button that navigates by script (a mini-cart toggle).
+                let sel = link.selector.clone();
+                let page = tab.click(&sel, "the cart button")?;
+                if looks_like_cart(&page) {
+                    return Ok(page);
+                }
+            }
+        }
     }
     candidates.extend(env.hints.cart.iter().map(|(u, _)| u.clone()));
     for p in platforms() {
@@ -522,10 +558,16 @@ pub fn walk(
     let mut state = entry;
     // A sign-in gate: a password form, or a page with no checkout fields that offers to sign
     // in or create an account.
-    let gate = state
+    let guest_radio = state
         .forms
         .iter()
-        .any(|f| f.shown && f.password_fields() > 0)
+        .flat_map(|f| &f.fields)
+        .any(|f| f.kind == "radio" && f.label.as_deref().is_some_and(|l| matches("guest", l)));
+    let gate = guest_radio
+        || state
+            .forms
+            .iter()
+            .any(|f| f.shown && f.password_fields() > 0)
         || (main_form(&state, Mode::Guest).is_none()
             && find_clickable(&state, "register_link", &[], &["logout"]).is_some());
     if mode == Mode::Guest {
@@ -534,8 +576,21 @@ pub fn walk(
             match take_guest_path(tab, env, &state)? {
                 Some((after, evidence)) => {
                     walk.guest_evidence = Some(evidence);
+                    let errors = after.error_messages();
+                    if after.url == state.url && !errors.is_empty() {
+                        walk.end = WalkEnd::Stuck {
+                            reason: format!(
+                                "the guest option did not accept the test data: {}",
+                                errors.join("; ")
+                            ),
+                        };
+                        return Ok(walk);
+                    }
                     // The guest form's e-mail is a checkout field too.
-                    if let Some(form) = state.forms.iter().find(|f| f.password_fields() > 0) {
+                    let gate_form = state.forms.iter().find(|f| {
+                        f.password_fields() > 0 || f.fields.iter().any(|x| x.kind == "radio")
+                    });
+                    if let Some(form) = gate_form {
                         let fields = form
                             .fields
                             .iter()

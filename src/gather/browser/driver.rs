@@ -375,14 +375,19 @@ impl Tab {
         let started = Instant::now();
         let deadline = started + self.ctx.step_timeout;
         let mut pause = Duration::from_millis(60);
+        let mut last_error: Option<String> = None;
         loop {
             std::thread::sleep(pause);
             pause = Duration::from_millis(150);
             let elapsed = started.elapsed();
-            let accept_interactive = elapsed > Duration::from_secs(4);
+            // A slow third-party script (an unreachable CDN) can hold a page in "loading" long
+            // after its content is shown: accept a parsed page after 1.5 s, a visible one after 3 s.
+            let waited_ms = elapsed.as_millis();
             let probe_js = format!(
-                "(() => {{ const accept = {accept_interactive};
-                  const ready = document.readyState === 'complete' || (accept && document.readyState === 'interactive');
+                "(() => {{ const waited = {waited_ms};
+                  const state = document.readyState;
+                  const ready = state === 'complete' || (waited > 1500 && state === 'interactive')
+                    || (waited > 3000 && !!document.body && document.body.children.length > 0);
                   if (window.__sa_mark) {{
                     const quiet = Date.now() - (window.__sa_last || 0);
                     return {{ phase: 'old', leaving: !!window.__sa_leaving, quiet_ms: quiet,
@@ -395,11 +400,22 @@ impl Tab {
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
                 let secs = self.ctx.step_timeout.as_secs_f64();
-                return Err(self.fail(step, &format!("{step}: no answer within {secs:.0} s")));
+                let detail = last_error
+                    .map(|e| format!(" (last page read failed: {e})"))
+                    .unwrap_or_default();
+                return Err(self.fail(
+                    step,
+                    &format!("{step}: no answer within {secs:.0} s{detail}"),
+                ));
             }
-            // Evaluations fail while a document is being replaced: poll again.
-            let Ok(probe) = self.eval_json::<SettleProbe>(&probe_js, remaining) else {
-                continue;
+            // Evaluations fail while a document is being replaced: poll again, and keep the
+            // error for the timeout message in case it is not that.
+            let probe = match self.eval_json::<SettleProbe>(&probe_js, remaining) {
+                Ok(p) => p,
+                Err(e) => {
+                    last_error = Some(format!("{e:#}"));
+                    continue;
+                }
             };
             match (probe.phase.as_str(), probe.state) {
                 ("new", Some(state)) => return Ok(self.redact(state)),

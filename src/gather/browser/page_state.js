@@ -6,9 +6,12 @@
   const esc = (s) => CSS.escape(s);
   const quote = (s) => '"' + String(s).replace(/["\\]/g, '\\$&') + '"';
   const unique = (s) => { try { return document.querySelectorAll(s).length === 1; } catch (e) { return false; } };
+  // Attributes, not properties: a form's `action` or `id` property is shadowed by a field of
+  // that name (<input name="action">).
+  const idOf = (el) => el.getAttribute('id') || '';
   const selectorOf = (el) => {
     if (el === document.body) return 'body';
-    if (el.id && unique('#' + esc(el.id))) return '#' + esc(el.id);
+    if (idOf(el) && unique('#' + esc(idOf(el)))) return '#' + esc(idOf(el));
     const tag = el.tagName.toLowerCase();
     const name = el.getAttribute('name');
     if (name) {
@@ -20,7 +23,7 @@
     const parts = [];
     let n = el;
     while (n && n.nodeType === 1 && n !== document.body && n !== document.documentElement) {
-      if (n !== el && n.id && unique('#' + esc(n.id))) { parts.unshift('#' + esc(n.id)); return parts.join(' > '); }
+      if (n !== el && idOf(n) && unique('#' + esc(idOf(n)))) { parts.unshift('#' + esc(idOf(n))); return parts.join(' > '); }
       let i = 1, p = n;
       while ((p = p.previousElementSibling)) if (p.tagName === n.tagName) i++;
       parts.unshift(n.tagName.toLowerCase() + ':nth-of-type(' + i + ')');
@@ -53,7 +56,7 @@
     tag: el.tagName.toLowerCase(),
     kind: el.tagName === 'INPUT' ? (el.getAttribute('type') || 'text').toLowerCase() : el.tagName.toLowerCase(),
     name: el.getAttribute('name'),
-    id: el.id || null,
+    id: idOf(el) || null,
     label: labelOf(el) || null,
     placeholder: el.getAttribute('placeholder'),
     required: el.required || el.getAttribute('aria-required') === 'true',
@@ -77,7 +80,7 @@
   });
   const forms = Array.from(document.forms).map((f) => ({
     selector: selectorOf(f),
-    action: f.getAttribute('action') === null ? null : f.action,
+    action: f.getAttribute('action') === null ? null : new URL(f.getAttribute('action'), location.href).href,
     method: (f.getAttribute('method') || 'get').toLowerCase(),
     shown: shown(f),
     text: clean(f.innerText).slice(0, 400),

@@ -291,7 +291,12 @@ fn accept_history(
     Some(OrderHistory {
         url: page.url.clone(),
         found_via: via,
-        contains_order: number.is_some_and(|n| listed.iter().any(|l| l.eq_ignore_ascii_case(n))),
+        // The account was registered by this run: without a number to look for, any order in
+        // its history is the one just placed.
+        contains_order: match number {
+            Some(n) => listed.iter().any(|l| l.eq_ignore_ascii_case(n)),
+            None => !listed.is_empty(),
+        },
         order_numbers: listed,
         screenshot: shot,
     })
