@@ -42,25 +42,50 @@ fn chromium_available() -> bool {
     false
 }
 
+/// Test secrets: the good store's run takes its password and card from these variables, and
+/// neither may appear in the report or the saved artifacts.
+const SECRET_PASSWORD: &str = "Correct-Horse-Battery-9";
+const SECRET_CARD: &str = "4000056655665556";
+
 /// Runs `shopaudit audit` with a private TMPDIR (where Chromium's profile goes, so the test can
 /// find the processes of this run and no other).
 async fn audit(url: &str, extra: &[&str], tmp: &Path) -> Output {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_shopaudit"))
-        .args([
-            "audit",
-            url,
-            "--format",
-            "json",
-            "--quiet",
-            "--max-pages",
-            "40",
-        ])
+        .args(["audit", url, "--format", "json", "--quiet"])
+        .args(["--max-pages", "40"])
         .args(extra)
         .env("NO_COLOR", "1")
         .env("TMPDIR", tmp)
+        .env("SHOPAUDIT_TEST_PASSWORD", SECRET_PASSWORD)
+        .env("SHOPAUDIT_TEST_CARD", SECRET_CARD)
         .output()
         .await
         .expect("the shopaudit binary runs")
+}
+
+/// A config naming the secret variables, and a folder for the saved artifacts.
+fn secrets_setup(tmp: &Path) -> (PathBuf, PathBuf) {
+    let config = tmp.join("secrets.toml");
+    std::fs::write(
+        &config,
+        "[checkout]\npassword_env = \"SHOPAUDIT_TEST_PASSWORD\"\ncard_number_env = \"SHOPAUDIT_TEST_CARD\"\n",
+    )
+    .unwrap();
+    (config, tmp.join("good-artifacts"))
+}
+
+/// The saved artifacts file, after checking the screenshots were saved next to it.
+fn saved_text(dir: &Path) -> String {
+    let json = std::fs::read_to_string(dir.join("artifacts.json")).expect("artifacts.json saved");
+    let shots = std::fs::read_dir(dir.join("screenshots"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert!(
+        shots >= 5,
+        "only {shots} screenshots saved in {}",
+        dir.display()
+    );
+    json
 }
 
 fn statuses(out: &Output) -> BTreeMap<String, (String, String)> {
@@ -123,12 +148,34 @@ struct VariantRun {
 
 async fn run_variant(variant: String, place_orders: bool, tmp: PathBuf) -> VariantRun {
     let (server, handle) = store::start(&variant, 0).await.expect("the store starts");
-    let extra: &[&str] = if place_orders {
-        &["--place-orders"]
-    } else {
-        &[]
-    };
-    let out = audit(&server.url(), extra, &tmp).await;
+    let mut extra: Vec<String> = Vec::new();
+    if place_orders {
+        extra.push("--place-orders".into());
+    }
+    let secrets = variant == "good" && place_orders;
+    let (config, artifacts_dir) = secrets_setup(&tmp);
+    if secrets {
+        extra.extend(["--config".into(), config.display().to_string()]);
+        extra.extend([
+            "--save-artifacts".into(),
+            artifacts_dir.display().to_string(),
+        ]);
+    }
+    let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+    let out = audit(&server.url(), &extra, &tmp).await;
+    if secrets {
+        let saved = saved_text(&artifacts_dir) + &String::from_utf8_lossy(&out.stdout);
+        for secret in [SECRET_PASSWORD, SECRET_CARD] {
+            assert!(
+                !saved.contains(secret),
+                "a secret was written to the report or artifacts"
+            );
+        }
+        assert!(
+            saved.contains("\"flow\": \"registration\""),
+            "per-flow command counts are saved"
+        );
+    }
     let run = VariantRun {
         checks: statuses(&out),
         variant,

@@ -34,18 +34,35 @@ fn is_executable(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
-/// Process ids of the Chromiums this process launched, and their profile folders: what the
-/// Ctrl-C handler kills and removes.
-static LAUNCHED: Mutex<Vec<(u32, PathBuf)>> = Mutex::new(Vec::new());
+/// Profile folders of the Chromiums this process launched, registered before each launch: a
+/// Chromium is found by its `--user-data-dir` even while headless_chrome is still starting it.
+static PROFILES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 /// Kills every Chromium this process launched, with its child processes, and removes their
 /// profile folders. Called on Ctrl-C (and harmless when nothing runs).
 pub fn kill_launched() {
-    let launched = std::mem::take(&mut *LAUNCHED.lock().unwrap_or_else(|e| e.into_inner()));
-    for (pid, profile) in launched {
-        kill_tree(pid);
+    let profiles = std::mem::take(&mut *PROFILES.lock().unwrap_or_else(|e| e.into_inner()));
+    for profile in profiles {
+        for pid in processes_mentioning(&profile) {
+            kill_tree(pid);
+        }
         let _ = std::fs::remove_dir_all(profile);
     }
+}
+
+/// Processes whose command line contains `path`.
+fn processes_mentioning(path: &Path) -> Vec<u32> {
+    let needle = path.to_string_lossy().to_string();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(&needle))
+        })
+        .collect()
 }
 
 /// SIGKILLs `pid` and all its descendants (Chromium's zygote and renderers), children first
@@ -119,14 +136,12 @@ impl Chromium {
             .args(args)
             .build()
             .map_err(|e| anyhow::anyhow!("invalid launch options: {e}"))?;
+        PROFILES
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(profile.path().to_path_buf());
         let browser = Browser::new(options)?;
         let pid = browser.get_process_id();
-        if let Some(pid) = pid {
-            LAUNCHED
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push((pid, profile.path().to_path_buf()));
-        }
         Ok(Self::wrap(browser, pid.map(|p| (p, profile))))
     }
 
@@ -154,10 +169,10 @@ impl Drop for Chromium {
         // sure of it.
         if let Some((pid, profile)) = self.launched.take() {
             kill_tree(pid);
-            LAUNCHED
+            PROFILES
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .retain(|(p, _)| *p != pid);
+                .retain(|p| p != profile.path());
             drop(profile);
         }
     }
@@ -171,6 +186,19 @@ fn running_as_root() -> bool {
 struct ChromiumTab {
     tab: Arc<Tab>,
     counter: CommandCounter,
+    /// A remote browser outlives the run: its tabs are closed when done with.
+    close_on_drop: bool,
+}
+
+impl Drop for ChromiumTab {
+    fn drop(&mut self) {
+        if self.close_on_drop {
+            let tab = self.tab.clone();
+            let _ = with_deadline(Duration::from_secs(3), "closing a tab", move || {
+                tab.close(false)
+            });
+        }
+    }
 }
 
 /// Runs a blocking headless_chrome call on its own thread so a stuck call cannot outlive its
@@ -246,6 +274,7 @@ impl Driver for Chromium {
         Ok(Box::new(ChromiumTab {
             tab,
             counter: self.counter.clone(),
+            close_on_drop: self.launched.is_none(),
         }))
     }
 
