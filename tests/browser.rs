@@ -318,8 +318,9 @@ fn interrupt_kills_chromium() {
             );
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        // Let the flows get going, then interrupt as a terminal would.
-        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        // Interrupt as a terminal would, while Chromium is still starting up (the hardest
+        // moment: headless_chrome has not handed over the browser yet).
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         // SAFETY: kill(2) on the child we spawned.
         unsafe {
             libc::kill(pid as libc::pid_t, libc::SIGINT);
