@@ -34,6 +34,8 @@ pub enum Command {
         /// Check id, e.g. hidden-phone-number.
         id: String,
     },
+    /// Audit the bundled good and bad fixture stores side by side (no network needed).
+    Demo(crate::demo::DemoArgs),
     /// Serve one bundled fixture store (good, bad, fault-...) on 127.0.0.1 until Ctrl-C.
     ServeFixture {
         /// Store variant, e.g. good or bad.
@@ -213,6 +215,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Audit(args) => audit(args),
         Command::Report(args) => report_from_artifacts(args),
+        Command::Demo(args) => crate::demo::demo(args),
         Command::ServeFixture { variant, port } => crate::demo::serve_fixture(&variant, port),
         Command::Checks => {
             print!("{}", checks_listing());

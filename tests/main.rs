@@ -2,5 +2,8 @@
 
 mod browser;
 mod common;
+mod crawl;
+mod demo;
 mod registry;
 mod storefront;
+mod storefront_browser;

@@ -737,6 +737,16 @@ async fn guest_and_member_orders_go_through_and_are_counted_once() {
     let status = member.get(&format!("/orders/{number}")).await;
     assert_eq!(status.status, 200);
     assert!(status.body.contains("Received"));
+    let details: serde_json::Value =
+        serde_json::from_str(&member.get("/__fixture/orders?details=1").await.body).unwrap();
+    let guests: Vec<bool> = details["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["guest"].as_bool().unwrap())
+        .collect();
+    assert_eq!(guests, vec![true, false]);
+    assert_eq!(details["details"][1]["total"], "93.90");
     // Someone else cannot read it.
     assert_eq!(guest.get(&format!("/orders/{number}")).await.status, 404);
     // The guest finds theirs by number and e-mail.
@@ -1078,4 +1088,87 @@ fn the_good_stores_phone_number_is_a_valid_number() {
         "{phone} is not a valid number"
     );
     assert!(store::load_variant("bad").unwrap().contact.phone.is_none());
+}
+
+/// The static checks give every storefront variant the verdicts its expected.toml lists.
+#[tokio::test]
+async fn the_static_checks_give_each_storefront_its_expected_verdicts() {
+    let mut config = shopaudit::config::Config::default();
+    config.browser.enabled = false;
+    let mut mismatches = Vec::new();
+    let mut judged = 0;
+    for variant in store::variant_names() {
+        let shop = open(variant).await;
+        let start = url::Url::parse(&format!("{}/", shop.base)).unwrap();
+        let artifacts =
+            shopaudit::audit::gather(&start, &config, &indicatif::ProgressBar::hidden())
+                .await
+                .unwrap();
+        let report = shopaudit::report::build(&artifacts, &config, 0);
+        let expected = shopaudit::demo::expected_verdicts(variant).unwrap();
+        for check in &report.checks {
+            let Some(want) = expected.get(&check.id) else {
+                continue;
+            };
+            let needs_browser = shopaudit::checks::find(&check.id)
+                .is_some_and(|c| c.doc.needs.contains(&shopaudit::checks::Need::Browser));
+            if needs_browser {
+                continue;
+            }
+            judged += 1;
+            if check.status.as_str() != want {
+                mismatches.push(format!(
+                    "{variant}: {} is {} (expected {want}): {}",
+                    check.id,
+                    check.status.as_str(),
+                    check.summary
+                ));
+            }
+        }
+        assert_eq!(shop.handle.orders_placed(), 0, "a crawl never orders");
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    assert!(
+        judged >= 11 * store::variant_names().len(),
+        "{judged} verdicts compared"
+    );
+}
+
+#[test]
+fn serve_fixture_prints_its_url_and_serves_the_store() {
+    use std::io::BufRead;
+    /// Stops the server even when an assertion fails.
+    struct Stop(std::process::Child);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Stop(
+        std::process::Command::new(env!("CARGO_BIN_EXE_shopaudit"))
+            .args(["serve-fixture", "bad", "--port", "0"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut first = String::new();
+    std::io::BufReader::new(child.0.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no URL in {first:?}"))
+        .to_string();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (status, body) = runtime.block_on(async {
+        let answer = http_client().get(&url).send().await.unwrap();
+        (answer.status().as_u16(), answer.text().await.unwrap())
+    });
+    drop(child);
+    assert!(first.contains("`bad` fixture store"), "{first}");
+    assert_eq!(status, 200);
+    assert!(body.contains("Bargain Barn"));
 }

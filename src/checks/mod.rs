@@ -6,6 +6,7 @@ pub mod doc;
 pub mod flow_support;
 pub mod phrases;
 #[cfg(test)]
+#[cfg(test)]
 pub(crate) mod testing;
 
 pub use doc::{CheckDoc, Need};
