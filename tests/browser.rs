@@ -43,9 +43,10 @@ fn chromium_available() -> bool {
 }
 
 /// Test secrets: the good store's run takes its password and card from these variables, and
-/// neither may appear in the report or the saved artifacts.
+/// neither may appear in the report or the saved artifacts (the fixture stores accept only the
+/// public test card; its full number must not be written anywhere either).
 const SECRET_PASSWORD: &str = "Correct-Horse-Battery-9";
-const SECRET_CARD: &str = "4000056655665556";
+const SECRET_CARD: &str = "4242424242424242";
 
 /// Runs `shopaudit audit` with a private TMPDIR (where Chromium's profile goes, so the test can
 /// find the processes of this run and no other).
