@@ -241,15 +241,15 @@ fn fixture_variants_give_their_expected_browser_verdicts() {
             }
         }
     }
-    assert!(
-        mismatches.is_empty(),
-        "verdicts differ from expected.toml:\n{}",
-        mismatches.join("\n")
-    );
     assert_eq!(
         chromium_processes_under(tmp.path()),
         Vec::<u32>::new(),
         "Chromium processes left after the runs"
+    );
+    assert!(
+        mismatches.is_empty(),
+        "verdicts differ from expected.toml:\n{}",
+        mismatches.join("\n")
     );
 }
 

@@ -220,8 +220,7 @@ pub fn page_links(state: &PageState) -> Vec<(String, String)> {
 /// The HTTP client for platform-path probes and link checks: the crawler's user agent and
 /// timeout, redirects followed as a browser would.
 pub fn http_client(crawl: &crate::config::CrawlConfig) -> anyhow::Result<reqwest::Client> {
-    // reqwest is built without a default TLS provider; installing ring twice is harmless.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    crate::gather::fetch::install_crypto_provider();
     Ok(reqwest::Client::builder()
         .user_agent(&crawl.user_agent)
         .timeout(std::time::Duration::from_secs_f64(
