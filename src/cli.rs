@@ -363,6 +363,8 @@ fn audit(args: AuditArgs) -> anyhow::Result<Exit> {
     if args.save_artifacts.is_some() {
         config.output.save_artifacts = args.save_artifacts.clone();
     }
+    // Screenshots go where the artifacts are saved.
+    config.browser.artifacts_dir = config.output.save_artifacts.clone();
     config.validate()?;
     let formats = report::parse_formats(&config.output)?;
     let start = crate::audit::parse_start_url(&args.url)?;

@@ -89,7 +89,39 @@ pub struct BrowserConfig {
     pub ws_url: Option<String>,
     /// Seconds one browser step may take before it becomes an error.
     pub step_timeout_secs: f64,
+    /// Fallbacks for stores the heuristics cannot find their way through.
+    pub overrides: BrowserOverrides,
+    /// Where screenshots are written (`--save-artifacts`); not a config key.
+    #[serde(skip)]
+    pub artifacts_dir: Option<PathBuf>,
 }
+
+/// Per-store fallbacks for the browser flows (`[browser.overrides]`). Heuristics run first;
+/// these are used when set.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BrowserOverrides {
+    pub registration_url: Option<String>,
+    pub login_url: Option<String>,
+    pub product_url: Option<String>,
+    pub cart_url: Option<String>,
+    pub order_history_url: Option<String>,
+    /// CSS selectors per step; keys: see [`OVERRIDE_SELECTORS`].
+    pub selectors: BTreeMap<String, String>,
+    /// Values for form fields, by the field's name or id.
+    pub fields: BTreeMap<String, String>,
+}
+
+/// The steps a CSS selector can be given for in `[browser.overrides.selectors]`.
+pub const OVERRIDE_SELECTORS: [&str; 7] = [
+    "registration_form",
+    "login_form",
+    "logout",
+    "add_to_cart",
+    "checkout_button",
+    "continue_button",
+    "place_order",
+];
 
 impl Default for BrowserConfig {
     fn default() -> Self {
@@ -98,6 +130,8 @@ impl Default for BrowserConfig {
             path: None,
             ws_url: None,
             step_timeout_secs: 20.0,
+            overrides: BrowserOverrides::default(),
+            artifacts_dir: None,
         }
     }
 }
@@ -280,6 +314,14 @@ impl Config {
                 return Err(UsageError(format!(
                     "{at}output.formats: unknown format `{name}` (known: {})",
                     crate::report::Format::NAMES.join(", ")
+                )));
+            }
+        }
+        for key in self.browser.overrides.selectors.keys() {
+            if !OVERRIDE_SELECTORS.contains(&key.as_str()) {
+                return Err(UsageError(format!(
+                    "{at}[browser.overrides.selectors]: unknown step `{key}` (known: {})",
+                    OVERRIDE_SELECTORS.join(", ")
                 )));
             }
         }

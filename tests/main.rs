@@ -1,5 +1,6 @@
 //! Integration tests: one binary, modules share the helpers in `common`.
 
+mod browser;
 mod common;
 mod config;
 mod crawl;

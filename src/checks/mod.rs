@@ -3,6 +3,7 @@
 
 pub mod detect;
 pub mod doc;
+pub mod flow_support;
 pub mod phrases;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -240,6 +241,17 @@ checks! {
     vague_delivery_promise => "vague-delivery-promise",
     broken_internal_link => "broken-internal-link",
     shouting_text => "shouting-text",
+    // Browser checks come after the static ones.
+    long_registration_form => "long-registration-form",
+    broken_login_after_registration => "broken-login-after-registration",
+    forced_account_creation => "forced-account-creation",
+    long_checkout_form => "long-checkout-form",
+    inconsistent_prices => "inconsistent-prices",
+    contradictory_payment_message => "contradictory-payment-message",
+    duplicate_order_on_resubmit => "duplicate-order-on-resubmit",
+    dead_post_purchase_link => "dead-post-purchase-link",
+    order_missing_from_account => "order-missing-from-account",
+    thin_order_confirmation => "thin-order-confirmation",
 }
 
 /// A check with its parsed documentation.
