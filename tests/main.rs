@@ -1,4 +1,5 @@
 //! Integration tests: one binary, modules share the helpers in `common`.
 
 mod common;
+mod oscar;
 mod registry;
