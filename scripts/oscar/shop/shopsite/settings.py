@@ -109,8 +109,15 @@ DATABASES = {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": STATE_DIR / "db.sqlite3",
         "ATOMIC_REQUESTS": True,
-        # Several browser and crawler requests arrive at once; wait for SQLite's write lock.
-        "OPTIONS": {"timeout": 30},
+        # The crawler and the browser hit the store at once, and every product view writes an
+        # analytics counter. A deferred SQLite transaction that reads and then writes fails at
+        # once with "database is locked" (a 500); IMMEDIATE takes the write lock up front and
+        # waits for it (timeout), WAL lets readers go on meanwhile.
+        "OPTIONS": {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;",
+        },
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
