@@ -6,6 +6,7 @@ mod config;
 mod crawl;
 mod demo;
 mod fixture_stores;
+mod oscar;
 mod registry;
 mod reports;
 mod static_site;
