@@ -318,13 +318,15 @@ async fn faceted_filter_combinations_are_detected_as_a_trap() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn robots_disallowing_everything_is_obeyed_and_reported() {
-    let run = audit(&["/ok-1"], RobotsMode::DisallowAll, fault_config()).await;
-    assert_eq!(run.server.hits("/ok-1"), 0, "a disallowed page was fetched");
-    let said = run
-        .report
-        .warnings
-        .iter()
-        .any(|w| w.to_lowercase().contains("robots"));
-    assert!(said, "no robots warning: {:?}", run.report.warnings);
+async fn robots_disallowing_everything_stops_the_audit_with_the_reason() {
+    let server = FaultServer::start(RobotsMode::DisallowAll, &["/ok-1"]).await;
+    let start = url::Url::parse(&server.url("/")).unwrap();
+    let err = shopaudit::audit::gather(&start, &fault_config(), &indicatif::ProgressBar::hidden())
+        .await
+        .expect_err("a store that forbids crawling cannot be audited");
+    assert!(err.0.contains("robots.txt"), "{}", err.0);
+    assert!(err.0.contains("--ignore-robots"), "{}", err.0);
+    assert_eq!(server.hits("/"), 0, "the disallowed start page was fetched");
+    assert_eq!(server.hits("/ok-1"), 0, "a disallowed page was fetched");
+    assert_eq!(server.hits("/robots.txt"), 1);
 }

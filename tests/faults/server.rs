@@ -13,7 +13,7 @@ use tokio::net::{TcpListener, TcpStream};
 /// Size of the body `/huge` sends.
 pub const HUGE_BODY_BYTES: usize = 50 * 1024 * 1024;
 /// Decompressed size of `/gzip-bomb` (compressed it is about 1,000 times smaller).
-pub const GZIP_BOMB_BYTES: usize = 200 * 1024 * 1024;
+pub const GZIP_BOMB_BYTES: usize = 100 * 1024 * 1024;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RobotsMode {
@@ -34,7 +34,7 @@ impl FaultServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let hits: Arc<Mutex<HashMap<String, u32>>> = Arc::default();
-        let gzip_bomb = Arc::new(gzip_bomb());
+        let gzip_bomb = gzip_bomb();
         let task = {
             let hits = hits.clone();
             tokio::spawn(async move {
@@ -43,7 +43,6 @@ impl FaultServer {
                         break;
                     };
                     let hits = hits.clone();
-                    let gzip_bomb = gzip_bomb.clone();
                     let home = home.clone();
                     tokio::spawn(async move {
                         let _ = serve(stream, addr, robots, &home, hits, gzip_bomb).await;
@@ -86,7 +85,7 @@ async fn serve(
     robots: RobotsMode,
     home: &str,
     hits: Arc<Mutex<HashMap<String, u32>>>,
-    gzip_bomb: Arc<Vec<u8>>,
+    gzip_bomb: &'static [u8],
 ) -> std::io::Result<()> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -207,7 +206,7 @@ async fn serve(
                 200,
                 "text/html",
                 &[("Content-Encoding", "gzip")],
-                &gzip_bomb,
+                gzip_bomb,
             )
             .await
         }
@@ -335,7 +334,13 @@ async fn respond(
     stream.shutdown().await
 }
 
-fn gzip_bomb() -> Vec<u8> {
+/// Built once per test binary: compressing it is the slowest part of these tests.
+fn gzip_bomb() -> &'static [u8] {
+    static BOMB: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    BOMB.get_or_init(build_gzip_bomb)
+}
+
+fn build_gzip_bomb() -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     let zeros = vec![b' '; 1024 * 1024];
     encoder.write_all(b"<html><body>").unwrap();
