@@ -10,7 +10,8 @@ pub struct SiteCrawl {
     /// Every URL the crawler requested, in the order answers arrived: HTML pages fully
     /// extracted, other answers (errors, non-HTML) with status only.
     pub pages: Vec<Page>,
-    /// robots.txt as applied (None when it was absent or ignored).
+    /// The start host's robots.txt as fetched (None when it was not fetched: robots ignored
+    /// and sitemaps off). `status` 404 = no file; `obeyed` is false under `--ignore-robots`.
     pub robots: Option<RobotsSummary>,
     pub stats: CrawlStats,
     /// Things the crawler had to give up on or work around (trap detected, page cap hit, ...).
@@ -60,19 +61,35 @@ pub struct Page {
     /// Why the fetch failed or was cut short: timeout, connection refused, TLS, redirect loop,
     /// body over the byte limit, not HTML...
     pub error: Option<String>,
+    /// The body was cut at `--max-bytes` (`error` says so): the page answered, the crawler
+    /// chose not to read all of it.
+    #[serde(default)]
+    pub truncated: bool,
     pub discovered_via: Discovery,
     /// Link hops from the start URL at discovery (sitemap URLs: the depth they were found at).
     pub depth: u32,
     pub content_type: Option<String>,
     pub bytes: u64,
     pub fetch_ms: u64,
-    /// The extracted content; None for non-HTML answers and failures.
+    /// The extracted content; None for non-HTML answers, answers of 400 and above, redirects
+    /// that were not followed (off the store's hosts) and failures. A page cut at the byte cap
+    /// keeps what was read before the cut (with `error` set, so `is_ok()` is false).
     pub content: Option<PageContent>,
 }
 
 impl Page {
+    /// Answered without an error status, and read in full or cut only by our byte limit.
     pub fn is_ok(&self) -> bool {
-        matches!(self.status, Some(s) if s < 400) && self.error.is_none()
+        matches!(self.status, Some(s) if s < 400) && (self.error.is_none() || self.truncated)
+    }
+
+    /// What a customer would call broken: an error status, no answer, a redirect that goes
+    /// nowhere, or a body that stopped arriving. A page cut by our own byte limit is not.
+    pub fn is_broken(&self) -> bool {
+        match self.status {
+            Some(status) if status >= 400 => true,
+            _ => self.error.is_some() && !self.truncated,
+        }
     }
     pub fn is_html(&self) -> bool {
         self.content.is_some()
@@ -122,7 +139,7 @@ pub struct PageContent {
     pub disclosures: Vec<String>,
     /// Images with their alt text (a phone number only in an image is not readable text).
     pub images: Vec<Image>,
-    /// Class/id tokens on iframes and elements that look like embedded widgets (chat bubbles).
+    /// `src` (or `data-src`) of every iframe, absolute (embedded chat and help widgets).
     pub iframe_srcs: Vec<String>,
 }
 
@@ -134,10 +151,12 @@ pub struct Heading {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Link {
-    /// `href` as written.
+    /// `href` as written. Every `<a href>`/`<area href>` is here, hidden ones included (menus
+    /// hidden until hovered are still links), tel:, mailto: and javascript: ones too.
     pub href: String,
     /// Absolute URL without fragment, when the href resolves to http(s).
     pub url: Option<String>,
+    /// Visible text, else `aria-label`, `title`, or the alt text of images inside.
     pub text: String,
     #[serde(default)]
     pub region: Region,

@@ -14,7 +14,7 @@ pub fn run(ctx: &CheckContext) -> Finding {
     let broken: Vec<&Page> = crawl
         .pages
         .iter()
-        .filter(|p| in_scope(p) && is_broken(p))
+        .filter(|p| in_scope(p) && Page::is_broken(p))
         .collect();
     let checked = crawl.pages.iter().filter(|p| in_scope(p)).count();
     if broken.is_empty() {
@@ -24,6 +24,7 @@ pub fn run(ctx: &CheckContext) -> Finding {
     let mut evidence = Vec::new();
     for page in broken.iter().take(MAX_LISTED) {
         let what = match (page.status, &page.error) {
+            (Some(status), Some(error)) if status < 400 => format!("HTTP {status}, then {error}"),
             (Some(status), _) => format!("HTTP {status}"),
             (None, Some(error)) => format!("no answer: {error}"),
             (None, None) => "no answer".into(),
@@ -75,11 +76,37 @@ pub fn run(ctx: &CheckContext) -> Finding {
     Finding::fail(summary).with_all_evidence(evidence)
 }
 
-/// An error answer (4xx/5xx) or no answer at all. A page that answered but was not read
-/// (not HTML, over the size limit) is not broken.
-fn is_broken(page: &Page) -> bool {
-    match page.status {
-        Some(status) => status >= 400,
-        None => page.error.is_some(),
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::expect;
+    use crate::checks::Status;
+
+    const ID: &str = "broken-internal-link";
+
+    #[test]
+    fn all_answering_passes() {
+        let f = expect(ID, "es-complete", Status::Pass);
+        assert_eq!(f.summary, "All 7 internal URLs checked answered");
+    }
+
+    #[test]
+    fn a_404_and_a_refused_connection_fail_with_their_linking_pages() {
+        let f = expect(ID, "es-decoys", Status::Fail);
+        assert_eq!(
+            f.summary,
+            "2 of 7 internal URLs are broken (1 did not answer at all)"
+        );
+        let e404 = &f.evidence[0];
+        assert_eq!(e404.url.as_deref(), Some("https://tienda-decoy.test/ofertas"));
+        let excerpt = e404.excerpt.as_deref().unwrap();
+        assert!(excerpt.starts_with("HTTP 404; linked from https://tienda-decoy.test/ (\"Ofertas\")"), "{excerpt}");
+        let refused = f.evidence[1].excerpt.as_deref().unwrap();
+        assert!(refused.starts_with("no answer: connection refused"), "{refused}");
+    }
+
+    #[test]
+    fn a_failing_start_url_is_broken() {
+        let f = expect(ID, "home-down", Status::Fail);
+        assert!(f.evidence[0].excerpt.as_deref().unwrap().contains("HTTP 503; the start URL"));
     }
 }

@@ -19,7 +19,7 @@ pub fn run(ctx: &CheckContext) -> Finding {
         let Some(content) = &page.content else {
             continue;
         };
-        let found = detector.find(&content.text, &content.mailto_links);
+        let found = detector.find_on_page(content);
         if found.is_empty() {
             evidence.push(Evidence::at(
                 page_url(page),
@@ -31,6 +31,9 @@ pub fn run(ctx: &CheckContext) -> Finding {
                 EmailForm::Mailto => "mailto: link".to_string(),
                 EmailForm::Text => "written as text".to_string(),
                 EmailForm::Obfuscated => format!("written as \"{}\"", email.written),
+                EmailForm::ScriptProtected => {
+                    "hidden by Cloudflare e-mail protection, shown by a script".to_string()
+                }
             };
             evidence.push(Evidence::at(
                 page_url(page),
@@ -46,4 +49,40 @@ pub fn run(ctx: &CheckContext) -> Finding {
         None => Finding::fail("No e-mail address on the home page or the contact page"),
     }
     .with_all_evidence(evidence)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::{evidence_text, expect};
+    use crate::checks::Status;
+
+    const ID: &str = "missing-email-address";
+
+    #[test]
+    fn mailto_in_the_footer_passes() {
+        let f = expect(ID, "es-complete", Status::Pass);
+        assert!(f.summary.contains("hola@tienda.test"), "{}", f.summary);
+    }
+
+    #[test]
+    fn obfuscated_address_on_the_home_page_passes() {
+        let f = expect(ID, "es-decoys", Status::Pass);
+        assert!(f.summary.contains("info@tienda-decoy.es"), "{}", f.summary);
+        assert!(
+            evidence_text(&f).contains("written as \"info [at] tienda-decoy.es\""),
+            "{f:#?}"
+        );
+    }
+
+    #[test]
+    fn address_only_on_the_contact_page_passes() {
+        let f = expect(ID, "fr-mixed", Status::Pass);
+        assert!(f.summary.contains("on the contact page"), "{}", f.summary);
+    }
+
+    #[test]
+    fn no_address_fails() {
+        let f = expect(ID, "en-minimal", Status::Fail);
+        assert!(evidence_text(&f).contains("https://shop.test/"), "{f:#?}");
+    }
 }

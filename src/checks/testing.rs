@@ -20,8 +20,12 @@ pub fn run(id: &str, name: &str) -> Finding {
 
 /// Runs check `id` over fixture `name` with some thresholds overridden.
 pub fn run_with(id: &str, name: &str, overrides: &[(&str, f64)]) -> Finding {
+    run_on(id, &fixture(name), overrides)
+}
+
+/// Runs check `id` over artifacts loaded (and possibly edited) by the test.
+pub fn run_on(id: &str, artifacts: &Artifacts, overrides: &[(&str, f64)]) -> Finding {
     let check = find(id).unwrap_or_else(|| panic!("no check {id}"));
-    let artifacts = fixture(name);
     let crawl = artifacts.crawl.collected().expect("fixture has a crawl");
     let site = SiteIndex::new(crawl);
     let mut thresholds: BTreeMap<String, f64> = check.doc.thresholds.clone();
@@ -29,7 +33,7 @@ pub fn run_with(id: &str, name: &str, overrides: &[(&str, f64)]) -> Finding {
         assert!(thresholds.contains_key(*k), "{id} has no threshold {k}");
         thresholds.insert(k.to_string(), *v);
     }
-    let ctx = CheckContext::new(&artifacts, &check.doc, &thresholds, Some(&site));
+    let ctx = CheckContext::new(artifacts, &check.doc, &thresholds, Some(&site));
     (check.run)(&ctx)
 }
 

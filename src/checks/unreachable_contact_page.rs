@@ -1,6 +1,6 @@
 //! `unreachable-contact-page`: a contact page one click from the home page.
 
-use super::detect::{clip, page_url};
+use super::detect::{clicks, clip, page_url};
 use super::{CheckContext, Evidence, Finding};
 use crate::site::Role;
 
@@ -42,7 +42,7 @@ pub fn run(ctx: &CheckContext) -> Finding {
         .min_by_key(|p| site.click_depth(p).unwrap_or(u32::MAX))
         .expect("at least one contact page");
     let how_deep = match site.click_depth(page) {
-        Some(clicks) => format!("{clicks} clicks from the home page"),
+        Some(n) => format!("{} from the home page", clicks(n)),
         None => "not linked from any crawled page (found through the sitemap)".into(),
     };
     let mut evidence = vec![Evidence::at(page_url(page), how_deep.clone())];
@@ -56,4 +56,35 @@ pub fn run(ctx: &CheckContext) -> Finding {
         "The contact page exists but the home page does not link to it ({how_deep})"
     ))
     .with_all_evidence(evidence)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::{evidence_text, expect};
+    use crate::checks::Status;
+
+    const ID: &str = "unreachable-contact-page";
+
+    #[test]
+    fn linked_from_home_passes() {
+        let f = expect(ID, "es-complete", Status::Pass);
+        assert!(evidence_text(&f).contains("link \"Contacto\" -> https://tienda.test/contacto"));
+        expect(ID, "fr-mixed", Status::Pass);
+    }
+
+    #[test]
+    fn contact_page_two_clicks_deep_warns() {
+        let f = expect(ID, "es-decoys", Status::Warn);
+        assert!(f.summary.contains("2 clicks"), "{}", f.summary);
+        assert!(
+            evidence_text(&f).contains("https://tienda-decoy.test/preguntas-frecuentes linked here as \"Contacto\""),
+            "{f:#?}"
+        );
+    }
+
+    #[test]
+    fn no_contact_page_fails() {
+        let f = expect(ID, "en-minimal", Status::Fail);
+        assert!(f.summary.contains("4 crawled pages"), "{}", f.summary);
+    }
 }

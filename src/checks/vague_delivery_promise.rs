@@ -3,16 +3,18 @@
 //! Model: every sentence about delivery yields delivery-time ranges, each tagged with the
 //! service it is about (standard, express, dispatch, other such as international or pickup, or
 //! unqualified) from the nearest qualifier word in its clause. Header and footer sentences
-//! belong to the whole site, main-text sentences to their page. Two places contradict when a
+//! belong to the whole site, other main-text sentences to their page. Two places contradict when a
 //! qualified range overlaps none of the other place's ranges for the same service, or an
 //! unqualified range overlaps none of the other place's domestic ranges (standard, express or
 //! unqualified): "express 24h" next to "standard 3-5 days" is an offer, not a contradiction.
+//! Sentences repeated word for word on several pages (banners) also belong to the whole site.
 
 use super::detect::duration::{Duration, DurationReader};
 use super::detect::{clip, page_url, sentences};
 use super::phrases::{fold, PhraseSet};
 use super::{CheckContext, Evidence, Finding};
 use crate::artifacts::PageContent;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Service {
@@ -70,32 +72,53 @@ struct Vocabulary<'a> {
     qualifiers: [(&'a PhraseSet, Service); 4],
 }
 
+impl<'a> Vocabulary<'a> {
+    fn from_doc(doc: &'a crate::checks::CheckDoc) -> Self {
+        Vocabulary {
+            delivery: doc.phrase_set("delivery_words"),
+            exclude: doc.phrase_set("exclude_words"),
+            qualifiers: [
+                (doc.phrase_set("express_words"), Service::Express),
+                (doc.phrase_set("standard_words"), Service::Standard),
+                (doc.phrase_set("dispatch_words"), Service::Dispatch),
+                (doc.phrase_set("other_service_words"), Service::Other),
+            ],
+        }
+    }
+}
+
 pub fn run(ctx: &CheckContext) -> Finding {
-    let vocab = Vocabulary {
-        delivery: ctx.phrases("delivery_words"),
-        exclude: ctx.phrases("exclude_words"),
-        qualifiers: [
-            (ctx.phrases("express_words"), Service::Express),
-            (ctx.phrases("standard_words"), Service::Standard),
-            (ctx.phrases("dispatch_words"), Service::Dispatch),
-            (ctx.phrases("other_service_words"), Service::Other),
-        ],
-    };
+    let vocab = Vocabulary::from_doc(ctx.doc);
     let site = ctx.site();
     if let Some(error) = super::detect::nothing_read(site) {
         return error;
     }
+    let per_page: Vec<Vec<Mention>> = site
+        .html_pages()
+        .map(|(page, content)| page_mentions(page_url(page), content, &vocab))
+        .collect();
+    // A sentence repeated word for word on several pages is template text (a banner, a
+    // product-page block): one promise of the whole site, like the header and footer.
+    let mut pages_per_sentence: HashMap<&str, usize> = HashMap::new();
+    for page in &per_page {
+        let distinct: HashSet<&str> = page.iter().map(|m| m.sentence.as_str()).collect();
+        for sentence in distinct {
+            *pages_per_sentence.entry(sentence).or_default() += 1;
+        }
+    }
     let mut mentions: Vec<Mention> = Vec::new();
-    for (page, content) in site.html_pages() {
-        for mention in page_mentions(page_url(page), content, &vocab) {
-            let repeated = mentions.iter().any(|m| {
+    for mut mention in per_page.iter().flatten().cloned() {
+        if pages_per_sentence[mention.sentence.as_str()] > 1 {
+            mention.place = Place::SiteWide(mention.place.url().to_string());
+        }
+        let repeated = matches!(mention.place, Place::SiteWide(_))
+            && mentions.iter().any(|m| {
                 matches!(m.place, Place::SiteWide(_))
-                    && matches!(mention.place, Place::SiteWide(_))
                     && m.sentence == mention.sentence
+                    && m.duration.start == mention.duration.start
             });
-            if !repeated {
-                mentions.push(mention);
-            }
+        if !repeated {
+            mentions.push(mention);
         }
     }
     if mentions.is_empty() {
@@ -111,7 +134,7 @@ pub fn run(ctx: &CheckContext) -> Finding {
                         "{}{}: \"{}\" ({})",
                         m.service.name(),
                         if matches!(m.place, Place::SiteWide(_)) {
-                            " (header/footer)"
+                            " (repeated on several pages)"
                         } else {
                             ""
                         },
@@ -121,6 +144,8 @@ pub fn run(ctx: &CheckContext) -> Finding {
                 )
             })
         });
+        let mut evidence: Vec<Evidence> = evidence.collect();
+        dedup_evidence(&mut evidence);
         return Finding::fail(format!(
             "Contradictory delivery times: \"{}\" ({}) vs \"{}\" ({})",
             a.duration.written,
@@ -128,11 +153,10 @@ pub fn run(ctx: &CheckContext) -> Finding {
             b.duration.written,
             b.place.url()
         ))
-        .with_all_evidence(evidence.collect::<Vec<_>>());
+        .with_all_evidence(evidence);
     }
-    let shown: Vec<Evidence> = mentions
+    let mut shown: Vec<Evidence> = mentions
         .iter()
-        .take(4)
         .map(|m| {
             Evidence::at(
                 m.place.url(),
@@ -140,6 +164,8 @@ pub fn run(ctx: &CheckContext) -> Finding {
             )
         })
         .collect();
+    dedup_evidence(&mut shown);
+    shown.truncate(4);
     Finding::pass(format!(
         "Delivery times stated ({}) and consistent across {} mention{}",
         mentions[0].duration.written,
@@ -193,8 +219,9 @@ fn qualifier(
 ) -> Service {
     let before_all = &folded[previous_end..duration.end];
     let clause_start = before_all
-        .rfind([',', ';', '|', '·', '(', '•'])
-        .map_or(previous_end, |i| previous_end + i + 1);
+        .char_indices()
+        .rfind(|(_, c)| matches!(c, ',' | ';' | '|' | '·' | '(' | '•'))
+        .map_or(previous_end, |(i, c)| previous_end + i + c.len_utf8());
     let before = &folded[clause_start..duration.end];
     let nearest_before = vocab
         .qualifiers
@@ -211,6 +238,9 @@ fn qualifier(
             .map_or(folded.len(), |(i, _)| duration.end + i),
     );
     let after = &folded[duration.end..after_end.max(duration.end)];
+    let after = after
+        .find([',', ';', '|', '·', '(', '•'])
+        .map_or(after, |i| &after[..i]);
     vocab
         .qualifiers
         .iter()
@@ -219,44 +249,131 @@ fn qualifier(
         .map_or(Service::Unqualified, |(_, service)| service)
 }
 
+/// Keeps the first of evidence lines saying the same thing (a promise repeated on many pages).
+fn dedup_evidence(evidence: &mut Vec<Evidence>) {
+    let mut seen = std::collections::HashSet::new();
+    evidence.retain(|e| seen.insert(e.excerpt.clone()));
+}
+
 /// Pairs of mentions in different places that cannot both be true.
 fn contradictions(mentions: &[Mention]) -> Vec<(&Mention, &Mention)> {
+    /// Pairs reported at most: the evidence shows three.
+    const MAX_PAIRS: usize = 10;
+    let mut places: Vec<(&Place, Vec<&Mention>)> = Vec::new();
+    for m in mentions {
+        match places.iter_mut().find(|(p, _)| *p == &m.place) {
+            Some((_, list)) => list.push(m),
+            None => places.push((&m.place, vec![m])),
+        }
+    }
     let mut out: Vec<(&Mention, &Mention)> = Vec::new();
     for a in mentions {
-        let mut places: Vec<&Place> = Vec::new();
-        for m in mentions {
-            if m.place != a.place && !places.contains(&&m.place) {
-                places.push(&m.place);
-            }
-        }
-        for place in places {
-            let comparable: Vec<&Mention> = mentions
-                .iter()
-                .filter(|m| &m.place == place && !same_place(&m.place, &a.place))
-                .filter(|m| match a.service {
-                    Service::Unqualified => m.service.is_domestic_delivery(),
-                    service => m.service == service,
-                })
-                .collect();
-            if comparable.is_empty() || comparable.iter().any(|m| m.duration.overlaps(&a.duration))
-            {
+        for (place, at_place) in &places {
+            if *place == &a.place {
                 continue;
             }
-            let b = comparable[0];
+            let mut comparable = at_place.iter().filter(|m| match a.service {
+                Service::Unqualified => m.service.is_domestic_delivery(),
+                service => m.service == service,
+            });
+            let Some(b) = comparable.clone().next() else {
+                continue;
+            };
+            if comparable.any(|m| m.duration.overlaps(&a.duration)) {
+                continue;
+            }
             let already = out.iter().any(|(x, y)| {
-                (std::ptr::eq(*x, b) && std::ptr::eq(*y, a))
-                    || (std::ptr::eq(*x, a) && std::ptr::eq(*y, b))
+                (std::ptr::eq(*x, *b) && std::ptr::eq(*y, a))
+                    || (std::ptr::eq(*x, a) && std::ptr::eq(*y, *b))
             });
             if !already {
                 out.push((a, b));
+                if out.len() == MAX_PAIRS {
+                    return out;
+                }
             }
         }
     }
     out
 }
 
-/// Site-wide text is repeated on every page, so it is never compared with the main text of
-/// the page it was read on.
-fn same_place(a: &Place, b: &Place) -> bool {
-    a.url() == b.url()
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::{evidence_text, expect};
+    use crate::checks::Status;
+
+    const ID: &str = "vague-delivery-promise";
+
+    fn services(text: &str) -> Vec<(super::Service, f64, f64)> {
+        let doc = &crate::checks::find(ID).unwrap().doc;
+        let content = crate::artifacts::PageContent {
+            text: text.to_string(),
+            ..Default::default()
+        };
+        super::page_mentions("https://t.test/", &content, &super::Vocabulary::from_doc(doc))
+            .into_iter()
+            .map(|m| (m.service, m.duration.min_hours, m.duration.max_hours))
+            .collect()
+    }
+
+    #[test]
+    fn each_time_gets_the_service_named_in_its_clause() {
+        use super::Service::*;
+        assert_eq!(
+            services("Envío estándar 3-5 días · envío urgente 24h"),
+            [(Standard, 72.0, 120.0), (Express, 24.0, 24.0)]
+        );
+        assert_eq!(
+            services("24h express delivery, 3-5 days standard delivery"),
+            [(Express, 24.0, 24.0), (Standard, 72.0, 120.0)]
+        );
+        assert_eq!(
+            services("Orders are dispatched within 24 hours and delivered in 2-4 days."),
+            [(Dispatch, 0.0, 24.0), (Unqualified, 48.0, 96.0)]
+        );
+        assert_eq!(
+            services("Livraison en Corse : 5 jours"),
+            [(Other, 120.0, 120.0)]
+        );
+        // Return windows are not delivery times.
+        assert!(services("Retour gratuit sous 14 jours après la livraison").is_empty());
+    }
+
+    #[test]
+    fn consistent_times_pass() {
+        let f = expect(ID, "es-complete", Status::Pass);
+        assert!(f.summary.contains("24/48 horas"), "{}", f.summary);
+    }
+
+    #[test]
+    fn express_next_to_standard_is_not_a_contradiction() {
+        let f = expect(ID, "en-minimal", Status::Pass);
+        assert!(evidence_text(&f).contains("express delivery: \"Express delivery in 24 hours.\""));
+    }
+
+    #[test]
+    fn no_times_stated_warns() {
+        expect(ID, "es-decoys", Status::Warn);
+    }
+
+    #[test]
+    fn a_banner_repeated_on_every_page_contradicts_the_shipping_page() {
+        let f = expect(ID, "en-banner-contradiction", Status::Fail);
+        assert!(f.summary.contains("\"24h\""), "{}", f.summary);
+        assert!(f.summary.contains("\"5-7 business days\""), "{}", f.summary);
+        assert!(evidence_text(&f).contains("delivery (repeated on several pages)"), "{f:#?}");
+    }
+
+    #[test]
+    fn home_24h_against_product_page_5_to_7_days_fails() {
+        let f = expect(ID, "fr-mixed", Status::Fail);
+        assert!(f.summary.contains("\"24h\""), "{}", f.summary);
+        assert!(f.summary.contains("\"5 à 7 jours ouvrés\""), "{}", f.summary);
+        let evidence = evidence_text(&f);
+        assert!(evidence.contains("https://boutique.test/ delivery: \"Livraison en 24h"), "{evidence}");
+        assert!(
+            evidence.contains("https://boutique.test/produits/vase standard delivery"),
+            "{evidence}"
+        );
+    }
 }

@@ -15,6 +15,8 @@ use url::Url;
 
 /// The longest wait for one retry, whatever Retry-After asks: an audit must finish.
 pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(5);
+/// Response headers accepted (hyper's default is 100); the head stays capped in bytes.
+const MAX_RESPONSE_HEADERS: usize = 1_000;
 /// First backoff when a 429/503 gives no Retry-After; doubled per attempt.
 const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 
@@ -51,6 +53,8 @@ pub struct Fetched {
     pub error: Option<String>,
     /// The body when it was read (possibly cut at the byte cap, see `error`).
     pub body: Option<Vec<u8>>,
+    /// The body was cut at the byte cap: our limit, not the store's failure.
+    pub truncated: bool,
     pub bytes: u64,
     pub elapsed: Duration,
 }
@@ -83,6 +87,8 @@ impl Fetcher {
             .timeout(timeout)
             .connect_timeout(timeout)
             .gzip(true)
+            // hyper stops at 100 headers; stores setting hundreds of cookies still answer.
+            .http1_max_headers(MAX_RESPONSE_HEADERS)
             .build()
             .map_err(|e| format!("cannot set up the HTTP client: {}", error_chain(&e)))?;
         Ok(Fetcher {
@@ -244,6 +250,7 @@ impl Fetcher {
                     if chunk.len() > room {
                         body.extend_from_slice(&chunk[..room]);
                         fetched.error = Some(format!("body over {cap} bytes, cut"));
+                        fetched.truncated = true;
                         break;
                     }
                     body.extend_from_slice(&chunk);
@@ -301,7 +308,13 @@ pub fn decode_html(body: &[u8], content_type: Option<&str>) -> String {
     let encoding = label
         .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()))
         .unwrap_or(encoding_rs::UTF_8);
-    let (text, _, _) = encoding.decode(body);
+    let (encoding, bom_len) = encoding_rs::Encoding::for_bom(body).unwrap_or((encoding, 0));
+    let body = &body[bom_len..];
+    if encoding == encoding_rs::UTF_8 {
+        // std's decoder is the same (U+FFFD per malformed sequence) and always optimised.
+        return String::from_utf8_lossy(body).into_owned();
+    }
+    let (text, _) = encoding.decode_without_bom_handling(body);
     text.into_owned()
 }
 
@@ -346,12 +359,16 @@ pub fn describe_error(err: &reqwest::Error, timeout: Duration) -> String {
     let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(c) = cause {
         causes.push(c);
-        // io::Error::source skips its own wrapped error; look inside it explicitly.
-        if let Some(inner) = c
+        // io::Error::source skips its own wrapped error (often another io::Error around a
+        // rustls::Error); look inside explicitly.
+        let mut wrapped = c;
+        while let Some(inner) = wrapped
             .downcast_ref::<std::io::Error>()
             .and_then(|io| io.get_ref())
         {
+            let inner: &(dyn std::error::Error + 'static) = inner;
             causes.push(inner);
+            wrapped = inner;
         }
         cause = c.source();
     }
@@ -374,17 +391,19 @@ pub fn describe_error(err: &reqwest::Error, timeout: Duration) -> String {
         return format!("timeout after {}", secs(timeout));
     }
     let text = error_chain(err);
+    // The innermost cause is the specific one ("connection closed before message completed");
+    // reqwest's own layer only repeats the URL.
+    let detail = causes
+        .last()
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| text.clone());
     if text.contains("dns error") {
-        let detail = causes
-            .last()
-            .map(|c| c.to_string())
-            .unwrap_or_else(|| text.clone());
         return format!("DNS lookup failed: {detail}");
     }
     if err.is_body() || err.is_decode() {
-        return format!("broken response body: {text}");
+        return format!("broken response body: {detail}");
     }
-    text
+    detail
 }
 
 fn secs(d: Duration) -> String {

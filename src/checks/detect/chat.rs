@@ -30,33 +30,49 @@ impl<'a> ChatDetector<'a> {
         ChatDetector::from_doc(&check.doc)
     }
 
-    /// Every vendor whose snippet is on the page (one entry per vendor).
+    /// Every vendor whose snippet is on the page (one entry per vendor). The generic
+    /// "Embedded chat" patterns ("livechat", "chat-widget") only speak when no vendor did, so
+    /// a vendor's own snippet is named after the vendor.
     pub fn find(&self, content: &PageContent) -> Vec<ChatWidget> {
-        let sources = content
+        let sources: Vec<&str> = content
             .script_srcs
             .iter()
             .chain(&content.inline_scripts)
             .chain(&content.iframe_srcs)
             .map(String::as_str)
-            .chain(content.links.iter().map(|l| l.href.as_str()));
+            .chain(content.links.iter().map(|l| l.href.as_str()))
+            .collect();
+        let lowered: Vec<String> = sources.iter().map(|s| s.to_lowercase()).collect();
+        let (generic, vendors): (Vec<_>, Vec<_>) = self
+            .patterns
+            .iter()
+            .partition(|(name, _)| name.as_str() == GENERIC);
         let mut found: Vec<ChatWidget> = Vec::new();
-        for source in sources {
-            let lower = source.to_lowercase();
-            for (vendor, needles) in self.patterns {
-                if found.iter().any(|f| &f.vendor == vendor) {
-                    continue;
-                }
-                if let Some(needle) = needles.iter().find(|n| lower.contains(&n.to_lowercase())) {
-                    found.push(ChatWidget {
-                        vendor: vendor.clone(),
-                        snippet: snippet_around(source, &lower, &needle.to_lowercase()),
-                    });
+        for group in [vendors, generic] {
+            if !found.is_empty() {
+                break;
+            }
+            for (source, lower) in sources.iter().zip(&lowered) {
+                for (vendor, needles) in &group {
+                    if found.iter().any(|f| &f.vendor == *vendor) {
+                        continue;
+                    }
+                    if let Some(needle) = needles.iter().find(|n| lower.contains(&n.to_lowercase()))
+                    {
+                        found.push(ChatWidget {
+                            vendor: vendor.to_string(),
+                            snippet: snippet_around(source, lower, &needle.to_lowercase()),
+                        });
+                    }
                 }
             }
         }
         found
     }
 }
+
+/// The pattern list for home-made chat widgets.
+const GENERIC: &str = "Embedded chat";
 
 fn snippet_around(source: &str, lower: &str, needle: &str) -> String {
     let at = lower.find(needle).unwrap_or(0);
@@ -88,6 +104,24 @@ mod tests {
             .map(|w| w.vendor)
             .collect();
         assert_eq!(vendors, ["tawk.to", "Intercom", "Crisp"]);
+        let vendor_of = |src: &str| {
+            ChatDetector::shared()
+                .find(&PageContent {
+                    script_srcs: vec![src.to_string()],
+                    ..Default::default()
+                })
+                .into_iter()
+                .map(|w| w.vendor)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            vendor_of("https://cdn.livechatinc.com/tracking.js"),
+            ["LiveChat"]
+        );
+        assert_eq!(
+            vendor_of("https://shop.test/js/live-chat.js"),
+            ["Embedded chat"]
+        );
         assert!(ChatDetector::shared()
             .find(&PageContent {
                 script_srcs: vec!["https://www.googletagmanager.com/gtag/js".into()],

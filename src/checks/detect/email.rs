@@ -2,6 +2,7 @@
 //! obfuscations ("info [at] shop.es", "info(at)shop(dot)es", "contacto arroba tienda punto es").
 //! The "at" and "dot" words are data in `checks/missing-email-address.md`.
 
+use crate::artifacts::PageContent;
 use crate::checks::CheckDoc;
 use regex::Regex;
 use std::sync::OnceLock;
@@ -16,6 +17,8 @@ pub enum EmailForm {
     Mailto,
     Text,
     Obfuscated,
+    /// Hidden by Cloudflare's e-mail protection and shown by its script in the browser.
+    ScriptProtected,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +75,27 @@ impl EmailDetector {
         })
     }
 
+    /// Every distinct address on a page: its text, mailto: links and links protected by
+    /// Cloudflare's e-mail obfuscation (which browsers decode and show).
+    pub fn find_on_page(&self, content: &PageContent) -> Vec<FoundEmail> {
+        let mut found = self.find(&content.text, &content.mailto_links);
+        for link in &content.links {
+            let Some((_, encoded)) = link.href.split_once("/cdn-cgi/l/email-protection#") else {
+                continue;
+            };
+            if let Some(address) = decode_cloudflare(encoded).filter(|a| is_address(a)) {
+                if !found.iter().any(|f| f.address == address) {
+                    found.push(FoundEmail {
+                        address,
+                        form: EmailForm::ScriptProtected,
+                        written: link.href.clone(),
+                    });
+                }
+            }
+        }
+        found
+    }
+
     /// Every distinct address in the text and the mailto: links, mailto first.
     pub fn find(&self, text: &str, mailto_links: &[String]) -> Vec<FoundEmail> {
         let mut found: Vec<FoundEmail> = Vec::new();
@@ -126,6 +150,17 @@ impl EmailDetector {
         }
         found
     }
+}
+
+/// Cloudflare's e-mail protection: hex bytes, the first a key XORed into the others.
+fn decode_cloudflare(encoded: &str) -> Option<String> {
+    let bytes: Vec<u8> = (0..encoded.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(encoded.get(i..i + 2)?, 16).ok())
+        .collect::<Option<_>>()?;
+    let (key, rest) = bytes.split_first()?;
+    let decoded: Vec<u8> = rest.iter().map(|b| b ^ key).collect();
+    String::from_utf8(decoded).ok().map(|s| s.to_lowercase())
 }
 
 fn plain_regex() -> &'static Regex {
@@ -197,6 +232,30 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn cloudflare_protected_addresses_are_decoded() {
+        let key = 0x42u8;
+        let hex: String = std::iter::once(key)
+            .chain(b"hola@tienda.es".iter().map(|b| b ^ key))
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let content = PageContent {
+            text: "[email protected]".into(),
+            links: vec![crate::artifacts::Link {
+                href: format!("/cdn-cgi/l/email-protection#{hex}"),
+                url: None,
+                text: "[email protected]".into(),
+                region: Default::default(),
+            }],
+            ..Default::default()
+        };
+        let found = EmailDetector::shared().find_on_page(&content);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].address, "hola@tienda.es");
+        assert_eq!(found[0].form, EmailForm::ScriptProtected);
+        assert_eq!(decode_cloudflare("zz"), None);
     }
 
     #[test]

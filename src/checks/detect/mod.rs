@@ -74,6 +74,15 @@ pub fn page_url(page: &Page) -> &str {
     }
 }
 
+/// "1 click", "3 clicks".
+pub fn clicks(n: u32) -> String {
+    if n == 1 {
+        "1 click".into()
+    } else {
+        format!("{n} clicks")
+    }
+}
+
 /// `text` cut to `max` characters with an ellipsis, whitespace collapsed.
 pub fn clip(text: &str, max: usize) -> String {
     let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -103,6 +112,99 @@ mod tests {
         );
         // A dot inside a number is not a sentence end.
         assert_eq!(sentences("01.23.45.67.89 ok").len(), 1);
+    }
+
+    /// Detectors read whatever text a page holds: none may panic or point outside the text,
+    /// whatever mix of scripts, digits and punctuation it gets.
+    #[test]
+    fn detectors_survive_arbitrary_text() {
+        use super::duration::DurationReader;
+        use super::email::EmailDetector;
+        use super::phone::{scan_text, PhoneVocabulary, RegionHints};
+        const PIECES: &[&str] = &[
+            "912",
+            " ",
+            "345",
+            "-",
+            ".",
+            "(",
+            ")",
+            "+34",
+            "€",
+            "·",
+            "é",
+            "İ",
+            "ß",
+            "日本",
+            "\n",
+            "Tel",
+            "SKU",
+            "at",
+            "[at]",
+            "arroba",
+            "punto",
+            "@",
+            "shop",
+            "es",
+            "24",
+            "h",
+            "/",
+            "48h",
+            "días",
+            "y",
+            "a",
+            "?",
+            "¿",
+            "ÉTÉ",
+            "NO",
+            "VAT",
+            "FR",
+            "0800",
+            "\u{a0}",
+            "1-800",
+            "00",
+            "#",
+            "nº",
+            ",",
+            "00 €",
+            "jours ouvrés",
+            "within",
+            "sous",
+        ];
+        let hints = RegionHints::with_likely(vec![phonenumber::country::Id::ES]);
+        let vocab = PhoneVocabulary::shared();
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..150 {
+            let mut text = String::new();
+            for _ in 0..40 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
+            }
+            // A real number on its own line is still found amid the noise.
+            text.push_str("\nTel 912 345 678\n");
+            let scan = scan_text(&text, &["+34 912 345 678".into()], &hints, &vocab);
+            for phone in &scan.found {
+                assert!(text.is_char_boundary(phone.start) && text.is_char_boundary(phone.end));
+                assert!(text[phone.start..phone.end].contains(phone.text.as_str()));
+            }
+            assert!(
+                scan.found.iter().any(|p| p.e164 == "+34912345678"),
+                "{text:?}: {scan:?}"
+            );
+            for d in DurationReader::get().find(&text) {
+                assert!(d.min_hours <= d.max_hours, "{d:?} in {text:?}");
+                assert_eq!(&text[d.start..d.end], d.written);
+            }
+            for e in EmailDetector::shared().find(&text, &[]) {
+                assert!(e.address.contains('@'), "{e:?}");
+            }
+            for (start, end) in sentences(&text) {
+                assert!(start < end && text.is_char_boundary(start) && text.is_char_boundary(end));
+            }
+            crate::checks::shouting_text::shouting_runs(&text, 4);
+        }
     }
 
     #[test]
