@@ -115,6 +115,9 @@ pub struct PageContent {
     pub lang: Option<String>,
     pub title: Option<String>,
     pub meta_description: Option<String>,
+    /// Target of `<meta http-equiv="refresh" content="N; url=...">`, absolute (language
+    /// pickers and old home pages move visitors on this way; the crawler follows it).
+    pub meta_refresh: Option<String>,
     /// Visible text of the body (no script/style/noscript/template, no hidden elements),
     /// whitespace collapsed, block elements separated by newlines.
     pub text: String,

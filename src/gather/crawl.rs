@@ -23,6 +23,8 @@ use url::Url;
 
 /// The longest Crawl-delay honoured; a longer one would stretch an audit over hours.
 pub const MAX_CRAWL_DELAY_SECS: f64 = 30.0;
+/// Pages read only in part named one by one in the warnings; the rest are counted.
+const MAX_PARTIAL_PAGE_WARNINGS: usize = 10;
 /// Sitemap URLs kept per page allowed: enough to fill the page budget, bounded in memory.
 const SITEMAP_URLS_PER_PAGE: usize = 10;
 
@@ -149,8 +151,9 @@ impl Crawler<'_> {
             depth: 0,
             via: Discovery::Start,
         };
-        let start_page = fetch_page(fetcher.clone(), start_job, Redirects::Anywhere).await;
-        if start_page.status.is_none() {
+        let (start_page, answered) =
+            fetch_page(fetcher.clone(), start_job, Redirects::Anywhere).await;
+        if !answered {
             let why = start_page.error.unwrap_or_default();
             return Err(CouldNotRun(format!("cannot reach {}: {why}", self.start)));
         }
@@ -163,6 +166,12 @@ impl Crawler<'_> {
                     let file = RobotsFile::fetch(fetcher, &final_url).await;
                     self.robots.insert(host, file);
                 }
+            }
+            if !self.scope.contains(&final_url) {
+                self.warnings.push(format!(
+                    "the start URL redirects to {final_url}, outside the crawl scope {}; start there or use --scope host",
+                    self.scope.prefix()
+                ));
             }
         }
         self.record(start_page);
@@ -186,7 +195,7 @@ impl Crawler<'_> {
 
         let redirects = Redirects::Hosts(Arc::new(self.scope.allowed_hosts()));
         let concurrency = self.config.concurrency.max(1) as usize;
-        let mut tasks: JoinSet<Page> = JoinSet::new();
+        let mut tasks: JoinSet<(Page, bool)> = JoinSet::new();
         let mut running: HashMap<tokio::task::Id, Job> = HashMap::new();
         loop {
             while tasks.len() < concurrency && (self.pages.len() + tasks.len()) < self.max_pages() {
@@ -201,7 +210,7 @@ impl Crawler<'_> {
                 break;
             };
             match joined {
-                Ok((id, page)) => {
+                Ok((id, (page, _))) => {
                     running.remove(&id);
                     self.record(page);
                 }
@@ -272,9 +281,9 @@ impl Crawler<'_> {
         if let Some(content) = &page.content {
             self.stats.pages_extracted += 1;
             let targets: Vec<Url> = content
-                .links
+                .meta_refresh
                 .iter()
-                .filter_map(|l| l.url.as_deref())
+                .chain(content.links.iter().filter_map(|l| l.url.as_ref()))
                 .filter_map(|u| Url::parse(u).ok())
                 .collect();
             let parent = Url::parse(&page.final_url).ok();
@@ -316,6 +325,26 @@ impl Crawler<'_> {
         }
     }
 
+    /// Pages that answered but could not be read whole (cut at the byte cap, body timed out,
+    /// nested too deep) are not broken links, so they are named here.
+    fn warn_about_partial_pages(&mut self) {
+        let partial: Vec<String> = self
+            .pages
+            .iter()
+            .filter(|p| p.discovered_via != Discovery::Start)
+            .filter(|p| p.status.is_some_and(|s| s < 400))
+            .filter_map(|p| p.error.as_ref().map(|e| format!("{}: {e}", p.url)))
+            .collect();
+        let shown = partial.len().min(MAX_PARTIAL_PAGE_WARNINGS);
+        self.warnings.extend(partial[..shown].iter().cloned());
+        if partial.len() > shown {
+            self.warnings.push(format!(
+                "{} more page(s) could only be read in part",
+                partial.len() - shown
+            ));
+        }
+    }
+
     fn finish(mut self, fetcher: &Fetcher, started: Instant) -> SiteCrawl {
         let left = (self.link_queue.len() + self.sitemap_queue.len()) as u32;
         if left > 0 {
@@ -332,6 +361,7 @@ impl Crawler<'_> {
             ));
         }
         self.warnings.extend(self.traps.warnings());
+        self.warn_about_partial_pages();
         if self.stats.skipped_by_robots > 0 {
             self.warnings.push(format!(
                 "robots.txt disallowed {} URL(s), which were not fetched (--ignore-robots for your own store)",
@@ -374,28 +404,30 @@ fn empty_page(job: &Job) -> Page {
 }
 
 /// Fetches one page and, when it is HTML, extracts it on a blocking thread; the raw body is
-/// dropped here.
-async fn fetch_page(fetcher: Arc<Fetcher>, job: Job, redirects: Redirects) -> Page {
+/// dropped here. Also says whether the server answered at all.
+async fn fetch_page(fetcher: Arc<Fetcher>, job: Job, redirects: Redirects) -> (Page, bool) {
     let fetched = fetcher.fetch(&job.url, Want::Html, &redirects).await;
+    let answered = fetched.answered();
     let mut page = empty_page(&job);
     if let Some(final_url) = &fetched.final_url {
         page.final_url = final_url.to_string();
     }
-    page.status = fetched.status;
+    // A redirect loop has no final answer: no status, like a page that never answered.
+    page.status = fetched.status.filter(|_| !fetched.redirect_failed);
     page.error = fetched.error;
     page.truncated = fetched.truncated;
     page.content_type = fetched.content_type;
     page.bytes = fetched.bytes;
     page.fetch_ms = fetched.elapsed.as_millis() as u64;
     let Some(body) = fetched.body else {
-        return page;
+        return (page, answered);
     };
     let is_html = match page.content_type.as_deref() {
         Some(ct) => is_html_type(ct),
         None => sniff_html(&body),
     };
     if !is_html {
-        return page;
+        return (page, answered);
     }
     let base = fetched.final_url.unwrap_or_else(|| job.url.clone());
     let content_type = page.content_type.clone();
@@ -416,5 +448,5 @@ async fn fetch_page(fetcher: Arc<Fetcher>, job: Job, redirects: Redirects) -> Pa
             page.error = Some(format!("the HTML of this page could not be read: {e}"));
         }
     }
-    page
+    (page, answered)
 }

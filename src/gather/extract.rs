@@ -28,7 +28,7 @@ const MAX_REGION_TEXT_CHARS: usize = 100_000;
 const MAX_SHORT_TEXT_CHARS: usize = 500;
 /// Nodes visited to compute one short text: bounds the cost of nested hostile markup.
 const MAX_SHORT_TEXT_NODES: usize = 5_000;
-const MAX_LINKS: usize = 10_000;
+const MAX_LINKS: usize = 5_000;
 const MAX_IMAGES: usize = 2_000;
 const MAX_HEADINGS: usize = 2_000;
 const MAX_DISCLOSURES: usize = 2_000;
@@ -182,6 +182,7 @@ fn extract_document(html: &str, page_url: &Url) -> PageContent {
             .filter(|l| !l.is_empty()),
         title: first_text(&doc, selector!("title")),
         meta_description: meta_description(&doc),
+        meta_refresh: meta_refresh(&doc, &base),
         ..PageContent::default()
     };
     walk_body(&doc, &base, &mut content);
@@ -205,6 +206,28 @@ fn first_text(doc: &Html, sel: &Selector) -> Option<String> {
         .next()
         .map(|e| collapse(&e.text().collect::<String>()))
         .filter(|t| !t.is_empty())
+}
+
+/// `content="5; url=/es/"` (quotes, case and spacing vary) -> the absolute URL.
+fn meta_refresh(doc: &Html, base: &Url) -> Option<String> {
+    let content = doc
+        .select(selector!("meta[http-equiv][content]"))
+        .find(|m| {
+            m.attr("http-equiv")
+                .is_some_and(|h| h.trim().eq_ignore_ascii_case("refresh"))
+        })?
+        .attr("content")?;
+    let (_, target) = content.split_once([';', ','])?;
+    let target = target.trim();
+    let target = match target.get(..4) {
+        Some(head) if head.eq_ignore_ascii_case("url=") => &target[4..],
+        _ => target,
+    };
+    let target = target.trim().trim_matches(['\'', '"']);
+    (!target.is_empty())
+        .then(|| resolve(base, target))
+        .flatten()
+        .map(String::from)
 }
 
 fn meta_description(doc: &Html) -> Option<String> {

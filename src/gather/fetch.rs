@@ -57,6 +57,9 @@ pub struct Fetched {
     pub truncated: bool,
     pub bytes: u64,
     pub elapsed: Duration,
+    /// Redirects led nowhere (loop, too many, not http): the server answered, but there is
+    /// no final answer; `status` is the last redirect's.
+    pub redirect_failed: bool,
 }
 
 impl Fetched {
@@ -81,8 +84,17 @@ impl Fetcher {
     pub fn new(config: &CrawlConfig) -> Result<Fetcher, String> {
         install_crypto_provider();
         let timeout = Duration::from_secs_f64(config.timeout_secs.clamp(0.001, 86_400.0));
+        let mut headers = reqwest::header::HeaderMap::new();
+        // Stores that negotiate content must answer with the page a browser would get.
+        headers.insert(
+            reqwest::header::ACCEPT,
+            reqwest::header::HeaderValue::from_static(
+                "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
+            ),
+        );
         let client = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
+            .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .connect_timeout(timeout)
@@ -164,6 +176,7 @@ impl Fetcher {
                         fetched.error = Some(format!(
                             "redirects to {next}, which is not an http(s) address"
                         ));
+                        fetched.redirect_failed = true;
                         return fetched;
                     }
                     if let Some(first) = chain.iter().position(|u| *u == next) {
@@ -171,6 +184,7 @@ impl Fetcher {
                             chain[first..].iter().map(|u| u.to_string()).collect();
                         hops.push(next.to_string());
                         fetched.error = Some(format!("redirect loop: {}", hops.join(" -> ")));
+                        fetched.redirect_failed = true;
                         return fetched;
                     }
                     if chain.len() > self.max_redirects as usize {
@@ -178,10 +192,12 @@ impl Fetcher {
                             "too many redirects (more than {}), last to {next}",
                             self.max_redirects
                         ));
+                        fetched.redirect_failed = true;
                         return fetched;
                     }
                     if let Redirects::Hosts(hosts) = redirects {
-                        if !hosts.contains(&host_key(&next)) {
+                        let host = next.host_str().unwrap_or_default().to_ascii_lowercase();
+                        if !hosts.contains(&host_key(&next)) && !hosts.contains(&host) {
                             // Recorded as the redirect it is; the crawl does not leave the store.
                             fetched.final_url = Some(next);
                             return fetched;
