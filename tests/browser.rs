@@ -89,6 +89,36 @@ fn saved_text(dir: &Path) -> String {
     json
 }
 
+/// Every report format rendered from the saved artifacts, and what the run printed, as one
+/// text to search for secrets.
+fn every_format_of(artifacts_dir: &Path, tmp: &Path) -> String {
+    let out_dir = tmp.join("every-format");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_shopaudit"))
+        .args(["report", "--from-artifacts"])
+        .arg(artifacts_dir)
+        .args([
+            "--format",
+            "table,json,html,markdown,junit,sarif",
+            "--output-dir",
+        ])
+        .arg(&out_dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the shopaudit binary runs");
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    let mut files = 0;
+    for entry in std::fs::read_dir(&out_dir).expect("reports written") {
+        let path = entry.unwrap().path();
+        if let Ok(content) = std::fs::read_to_string(&path) {
+            text.push_str(&content);
+            files += 1;
+        }
+    }
+    assert_eq!(files, 6, "one file per format in {}", out_dir.display());
+    text
+}
+
 fn statuses(out: &Output) -> BTreeMap<String, (String, String)> {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -165,11 +195,14 @@ async fn run_variant(variant: String, place_orders: bool, tmp: PathBuf) -> Varia
     let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
     let out = audit(&server.url(), &extra, &tmp).await;
     if secrets {
-        let saved = saved_text(&artifacts_dir) + &String::from_utf8_lossy(&out.stdout);
-        for secret in [SECRET_PASSWORD, SECRET_CARD] {
+        let mut saved = saved_text(&artifacts_dir)
+            + &String::from_utf8_lossy(&out.stdout)
+            + &String::from_utf8_lossy(&out.stderr);
+        saved.push_str(&every_format_of(&artifacts_dir, &tmp));
+        for secret in [SECRET_PASSWORD, SECRET_CARD, "4242 4242 4242 4242"] {
             assert!(
                 !saved.contains(secret),
-                "a secret was written to the report or artifacts"
+                "a secret was written to a report, an artifact or the log"
             );
         }
         assert!(
