@@ -363,8 +363,9 @@ fn audit(args: AuditArgs) -> anyhow::Result<Exit> {
     if args.save_artifacts.is_some() {
         config.output.save_artifacts = args.save_artifacts.clone();
     }
-    // Screenshots go where the artifacts are saved.
-    config.browser.artifacts_dir = config.output.save_artifacts.clone();
+    // Screenshots go where the artifacts are saved (else next to the reports, else a temporary
+    // folder); the reports resolve the evidence's screenshot paths against the same folder.
+    config.browser.artifacts_dir = Some(crate::gather::browser::screenshot_dir(&config));
     config.validate()?;
     let formats = report::parse_formats(&config.output)?;
     let start = crate::audit::parse_start_url(&args.url)?;
@@ -381,7 +382,7 @@ fn audit(args: AuditArgs) -> anyhow::Result<Exit> {
         artifacts.save(dir)?;
     }
     let report = report::build(&artifacts, &config, started.elapsed().as_millis() as u64);
-    let artifacts_dir = config.output.save_artifacts.clone();
+    let artifacts_dir = config.browser.artifacts_dir.clone();
     emit(&report, &config, &formats, artifacts_dir)
 }
 

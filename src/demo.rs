@@ -79,6 +79,8 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<Exit> {
     let runs = runtime.block_on(async {
         let mut runs = Vec::new();
         for variant in DEMO_STORES {
+            let mut config = config.clone();
+            config.browser.artifacts_dir = Some(screenshots_dir(&args.output_dir, variant));
             runs.push(audit_store(variant, &config, args.quiet).await?);
         }
         anyhow::Ok(runs)
@@ -191,18 +193,24 @@ pub fn expected_verdicts(
         .collect())
 }
 
-/// Writes `<dir>/<variant>/report.json` and `report.txt`; returns the paths written.
+/// Where a demo store's screenshots go; the HTML report embeds them from there.
+fn screenshots_dir(output_dir: &std::path::Path, variant: &str) -> std::path::PathBuf {
+    output_dir.join(variant).join("artifacts")
+}
+
+/// Writes `<dir>/<variant>/report.json`, `report.txt` and `report.html`; returns the paths
+/// written.
 fn write_reports(runs: &[DemoRun], dir: &std::path::Path) -> anyhow::Result<Vec<String>> {
-    let options = crate::report::RenderOptions::for_run(
-        &crate::config::Config::default(),
-        crate::report::table::TableStyle {
-            color: false,
-            width: None,
-        },
-        None,
-    );
     let mut written = Vec::new();
     for run in runs {
+        let options = crate::report::RenderOptions::for_run(
+            &crate::config::Config::default(),
+            crate::report::table::TableStyle {
+                color: false,
+                width: None,
+            },
+            Some(screenshots_dir(dir, run.variant)),
+        );
         let folder = dir.join(run.variant);
         std::fs::create_dir_all(&folder)
             .with_context(|| format!("cannot create {}", folder.display()))?;

@@ -148,7 +148,7 @@ enum Target {
 
 /// Where screenshots go: the `--save-artifacts` folder, else `<output-dir>/artifacts`, else a
 /// folder under the system's temporary directory (kept, so the report's paths stay valid).
-fn screenshot_dir(config: &Config) -> PathBuf {
+pub fn screenshot_dir(config: &Config) -> PathBuf {
     if let Some(dir) = &config.browser.artifacts_dir {
         return dir.clone();
     }
