@@ -44,7 +44,7 @@ impl Service {
 }
 
 /// Where a promise is made: the header/footer every page repeats, or one page's main text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Place {
     SiteWide(String),
     Page(String),
@@ -107,19 +107,20 @@ pub fn run(ctx: &CheckContext) -> Finding {
         }
     }
     let mut mentions: Vec<Mention> = Vec::new();
-    for mut mention in per_page.iter().flatten().cloned() {
-        if pages_per_sentence[mention.sentence.as_str()] > 1 {
+    // Site-wide promises already kept, by sentence and position: a store's template repeats
+    // them on every page, so this must not be a scan of the mentions kept so far.
+    let mut site_wide_seen: HashSet<(&str, usize)> = HashSet::new();
+    for mention in per_page.iter().flatten() {
+        let site_wide = pages_per_sentence[mention.sentence.as_str()] > 1
+            || matches!(mention.place, Place::SiteWide(_));
+        if site_wide && !site_wide_seen.insert((mention.sentence.as_str(), mention.duration.start)) {
+            continue;
+        }
+        let mut mention = mention.clone();
+        if site_wide {
             mention.place = Place::SiteWide(mention.place.url().to_string());
         }
-        let repeated = matches!(mention.place, Place::SiteWide(_))
-            && mentions.iter().any(|m| {
-                matches!(m.place, Place::SiteWide(_))
-                    && m.sentence == mention.sentence
-                    && m.duration.start == mention.duration.start
-            });
-        if !repeated {
-            mentions.push(mention);
-        }
+        mentions.push(mention);
     }
     if mentions.is_empty() {
         return Finding::warn("No delivery times stated anywhere on the site");
@@ -260,11 +261,13 @@ fn contradictions(mentions: &[Mention]) -> Vec<(&Mention, &Mention)> {
     /// Pairs reported at most: the evidence shows three.
     const MAX_PAIRS: usize = 10;
     let mut places: Vec<(&Place, Vec<&Mention>)> = Vec::new();
+    let mut place_index: HashMap<&Place, usize> = HashMap::new();
     for m in mentions {
-        match places.iter_mut().find(|(p, _)| *p == &m.place) {
-            Some((_, list)) => list.push(m),
-            None => places.push((&m.place, vec![m])),
-        }
+        let i = *place_index.entry(&m.place).or_insert_with(|| {
+            places.push((&m.place, Vec::new()));
+            places.len() - 1
+        });
+        places[i].1.push(m);
     }
     let mut out: Vec<(&Mention, &Mention)> = Vec::new();
     for a in mentions {
