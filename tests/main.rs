@@ -2,3 +2,4 @@
 
 mod common;
 mod registry;
+mod synthetic_store;
