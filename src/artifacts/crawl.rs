@@ -91,7 +91,9 @@ pub enum Region {
     Footer,
 }
 
+/// Fields missing from a saved file read as empty, so older or hand-written artifacts load.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PageContent {
     pub lang: Option<String>,
     pub title: Option<String>,
@@ -137,6 +139,7 @@ pub struct Link {
     /// Absolute URL without fragment, when the href resolves to http(s).
     pub url: Option<String>,
     pub text: String,
+    #[serde(default)]
     pub region: Region,
 }
 

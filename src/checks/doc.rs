@@ -27,6 +27,8 @@ struct FrontMatter {
     thresholds: BTreeMap<String, f64>,
     #[serde(default)]
     phrases: BTreeMap<String, PhraseSet>,
+    #[serde(default)]
+    patterns: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug)]
@@ -41,6 +43,8 @@ pub struct CheckDoc {
     pub needs: Vec<Need>,
     pub thresholds: BTreeMap<String, f64>,
     pub phrases: BTreeMap<String, PhraseSet>,
+    /// Language-neutral pattern lists (vendor snippets, code prefixes), keyed by name.
+    pub patterns: BTreeMap<String, Vec<String>>,
     pub what_it_checks: String,
     pub why_it_matters: String,
     pub how_to_fix: String,
@@ -90,6 +94,7 @@ impl CheckDoc {
             needs: fm.needs,
             thresholds: fm.thresholds,
             phrases: fm.phrases,
+            patterns: fm.patterns,
         })
     }
 

@@ -1,6 +1,7 @@
 //! The check catalogue. One file per check; each is a pure function over the artifacts and
 //! documented in `checks/<id>.md` (front matter + prose), which is embedded in the binary.
 
+pub mod detect;
 pub mod doc;
 pub mod phrases;
 
