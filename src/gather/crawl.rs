@@ -1,11 +1,30 @@
 //! The HTTP crawler: tokio + reqwest (rustls) + scraper, from the start URL and sitemap.xml,
 //! within scope, obeying robots.txt and the configured limits.
+//!
+//! Order of work: robots.txt of the store, the start URL alone (no answer at all = the audit
+//! cannot run), the sitemaps, then breadth-first over links with `concurrency` requests in
+//! flight. Links found on pages go before sitemap URLs, so a sitemap of 10,000 products does
+//! not crowd out the contact page linked from home. Every requested URL becomes a `Page`.
 
-use crate::artifacts::SiteCrawl;
+use crate::artifacts::{CrawlStats, Discovery, Page, SiteCrawl};
 use crate::config::CrawlConfig;
 use crate::error::CouldNotRun;
+use crate::gather::extract::extract_page;
+use crate::gather::fetch::{decode_html, is_html_type, sniff_html, Fetcher, Redirects, Want};
+use crate::gather::robots::{collect_sitemaps, RobotsFile};
+use crate::gather::scope::{host_key, normalize, CrawlScope, TrapGuard};
 use indicatif::ProgressBar;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
 use url::Url;
+
+/// The longest Crawl-delay honoured; a longer one would stretch an audit over hours.
+pub const MAX_CRAWL_DELAY_SECS: f64 = 30.0;
+/// Sitemap URLs kept per page allowed: enough to fill the page budget, bounded in memory.
+const SITEMAP_URLS_PER_PAGE: usize = 10;
 
 /// Crawls the store. Fails (exit 3) only when the start URL gives no answer at all; every other
 /// problem is recorded in the pages and warnings and the crawl goes on.
@@ -14,6 +33,367 @@ pub async fn crawl(
     config: &CrawlConfig,
     progress: &ProgressBar,
 ) -> Result<SiteCrawl, CouldNotRun> {
-    let _ = (start, config, progress);
-    Err(CouldNotRun("the crawler is not built yet".into()))
+    let started = Instant::now();
+    let mut start = start.clone();
+    normalize(&mut start);
+    let fetcher = Fetcher::new(config).map_err(CouldNotRun)?;
+    let mut crawler = Crawler {
+        config,
+        progress,
+        scope: CrawlScope::new(&start, config),
+        start,
+        robots: HashMap::new(),
+        seen: HashSet::new(),
+        link_queue: VecDeque::new(),
+        sitemap_queue: VecDeque::new(),
+        traps: TrapGuard::default(),
+        pages: Vec::new(),
+        stats: CrawlStats::default(),
+        warnings: Vec::new(),
+        too_deep: 0,
+    };
+    let fetcher = crawler.prepare(fetcher).await?;
+    crawler.run(&fetcher).await?;
+    Ok(crawler.finish(&fetcher, started))
+}
+
+#[derive(Debug, Clone)]
+struct Job {
+    url: Url,
+    depth: u32,
+    via: Discovery,
+}
+
+struct Crawler<'a> {
+    config: &'a CrawlConfig,
+    progress: &'a ProgressBar,
+    start: Url,
+    scope: CrawlScope,
+    /// robots.txt per host (`host` or `host:port`).
+    robots: HashMap<String, RobotsFile>,
+    /// Every URL met (queued, fetched or refused), so each is judged once.
+    seen: HashSet<String>,
+    link_queue: VecDeque<Job>,
+    sitemap_queue: VecDeque<Job>,
+    traps: TrapGuard,
+    pages: Vec<Page>,
+    stats: CrawlStats,
+    warnings: Vec<String>,
+    too_deep: u32,
+}
+
+impl Crawler<'_> {
+    /// robots.txt, then the rate limit it implies. Fails when the store does not answer, or
+    /// when robots.txt forbids the start URL.
+    async fn prepare(&mut self, mut fetcher: Fetcher) -> Result<Arc<Fetcher>, CouldNotRun> {
+        let config = self.config;
+        if config.respect_robots || config.use_sitemap {
+            for origin in self.scope.origins() {
+                let file = RobotsFile::fetch(&fetcher, &origin).await;
+                let is_start_origin = host_key(&origin) == host_key(&self.start);
+                if is_start_origin && !file.fetched.answered() {
+                    let why = file.fetched.error.clone().unwrap_or_default();
+                    return Err(CouldNotRun(format!("cannot reach {}: {why}", self.start)));
+                }
+                if let Some(status) = file.server_error() {
+                    self.warnings.push(format!(
+                        "{} answered HTTP {status}; crawled as if it allowed everything",
+                        file.url
+                    ));
+                }
+                self.robots.insert(host_key(&origin), file);
+            }
+        }
+        let mut interval = (config.rate_limit > 0.0 && config.rate_limit.is_finite())
+            .then(|| 1.0 / config.rate_limit);
+        if config.respect_robots {
+            let start_robots = self.robots.get(&host_key(&self.start));
+            if let Some(delay) = start_robots.and_then(RobotsFile::crawl_delay) {
+                let honoured = delay.min(MAX_CRAWL_DELAY_SECS);
+                if delay > MAX_CRAWL_DELAY_SECS {
+                    self.warnings.push(format!(
+                        "robots.txt asks for a Crawl-delay of {delay} s; shopaudit waits {MAX_CRAWL_DELAY_SECS} s between requests at most"
+                    ));
+                }
+                interval = Some(interval.unwrap_or(0.0).max(honoured));
+            }
+            if !self.robots_allow(&self.start) {
+                return Err(CouldNotRun(format!(
+                    "robots.txt of {} disallows the start URL {} for crawlers; run with --ignore-robots if this is your own store",
+                    self.start.origin().ascii_serialization(),
+                    self.start
+                )));
+            }
+        }
+        fetcher.set_min_interval(interval.map(Duration::from_secs_f64));
+        Ok(Arc::new(fetcher))
+    }
+
+    fn robots_allow(&self, url: &Url) -> bool {
+        !self.config.respect_robots
+            || self
+                .robots
+                .get(&host_key(url))
+                .is_none_or(|r| r.allows(url))
+    }
+
+    async fn run(&mut self, fetcher: &Arc<Fetcher>) -> Result<(), CouldNotRun> {
+        // The start URL alone first: it decides whether there is anything to audit, and where
+        // the store really lives (redirects).
+        self.seen.insert(self.start.to_string());
+        let start_job = Job {
+            url: self.start.clone(),
+            depth: 0,
+            via: Discovery::Start,
+        };
+        let start_page = fetch_page(fetcher.clone(), start_job, Redirects::Anywhere).await;
+        if start_page.status.is_none() {
+            let why = start_page.error.unwrap_or_default();
+            return Err(CouldNotRun(format!("cannot reach {}: {why}", self.start)));
+        }
+        self.note_start_page(&start_page);
+        if let Ok(final_url) = Url::parse(&start_page.final_url) {
+            if !self.scope.contains(&final_url) {
+                self.scope.follow_start_redirect(&final_url);
+                let host = host_key(&final_url);
+                if self.config.respect_robots && !self.robots.contains_key(&host) {
+                    let file = RobotsFile::fetch(fetcher, &final_url).await;
+                    self.robots.insert(host, file);
+                }
+            }
+        }
+        self.record(start_page);
+
+        if self.config.use_sitemap {
+            let listed: Vec<String> = self
+                .robots
+                .values()
+                .flat_map(RobotsFile::sitemaps)
+                .collect();
+            let max_urls = (self.config.max_pages as usize)
+                .saturating_mul(SITEMAP_URLS_PER_PAGE)
+                .min(100_000);
+            let found =
+                collect_sitemaps(fetcher, &self.scope, &self.start, &listed, max_urls).await;
+            self.warnings.extend(found.warnings);
+            for url in found.urls {
+                self.consider(url, 1, Discovery::Sitemap);
+            }
+        }
+
+        let redirects = Redirects::Hosts(Arc::new(self.scope.allowed_hosts()));
+        let concurrency = self.config.concurrency.max(1) as usize;
+        let mut tasks: JoinSet<Page> = JoinSet::new();
+        let mut running: HashMap<tokio::task::Id, Job> = HashMap::new();
+        loop {
+            while tasks.len() < concurrency && (self.pages.len() + tasks.len()) < self.max_pages() {
+                let Some(job) = self
+                    .link_queue
+                    .pop_front()
+                    .or_else(|| self.sitemap_queue.pop_front())
+                else {
+                    break;
+                };
+                let handle =
+                    tasks.spawn(fetch_page(fetcher.clone(), job.clone(), redirects.clone()));
+                running.insert(handle.id(), job);
+            }
+            let Some(joined) = tasks.join_next_with_id().await else {
+                break;
+            };
+            match joined {
+                Ok((id, page)) => {
+                    running.remove(&id);
+                    self.record(page);
+                }
+                Err(e) => {
+                    if let Some(job) = running.remove(&e.id()) {
+                        let mut page = empty_page(&job);
+                        page.error = Some(format!("internal error while crawling this URL: {e}"));
+                        self.record(page);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn max_pages(&self) -> usize {
+        self.config.max_pages.max(1) as usize
+    }
+
+    fn note_start_page(&mut self, page: &Page) {
+        let url = &page.url;
+        match (page.status, &page.error, &page.content) {
+            (Some(status), _, _) if status >= 400 => self.warnings.push(format!(
+                "the start URL {url} answered HTTP {status}; only what else could be found was audited"
+            )),
+            (_, Some(error), _) => self
+                .warnings
+                .push(format!("the start URL {url}: {error}")),
+            (Some(status), None, None) if (300..400).contains(&status) => {
+                self.warnings.push(format!(
+                    "the start URL {url} answered HTTP {status} without a usable redirect"
+                ))
+            }
+            (_, None, None) => self.warnings.push(format!(
+                "the start URL {url} is not an HTML page ({}); nothing on it could be audited",
+                page.content_type.as_deref().unwrap_or("no content type")
+            )),
+            _ => {}
+        }
+    }
+
+    /// Keeps a finished page and queues the links found on it.
+    fn record(&mut self, page: Page) {
+        self.progress.inc(1);
+        self.progress.set_message(page.url.clone());
+        if page.final_url != page.url {
+            // The redirect target is fetched; do not fetch it again when linked.
+            if let Ok(final_url) = Url::parse(&page.final_url) {
+                if self.scope.contains(&final_url) {
+                    self.seen.insert(final_url.to_string());
+                }
+            }
+        }
+        if let Some(content) = &page.content {
+            self.stats.pages_extracted += 1;
+            let targets: Vec<Url> = content
+                .links
+                .iter()
+                .filter_map(|l| l.url.as_deref())
+                .filter_map(|u| Url::parse(u).ok())
+                .collect();
+            for target in targets {
+                self.consider(target, page.depth + 1, Discovery::Link);
+            }
+        }
+        self.pages.push(page);
+    }
+
+    /// Queues `url` unless it was met before or falls outside scope, depth, robots.txt or
+    /// the trap guard (each counted).
+    fn consider(&mut self, mut url: Url, depth: u32, via: Discovery) {
+        normalize(&mut url);
+        if !self.seen.insert(url.to_string()) {
+            return;
+        }
+        if !self.scope.contains(&url) {
+            self.stats.skipped_out_of_scope += 1;
+            return;
+        }
+        if depth > self.config.max_depth {
+            self.stats.skipped_by_limits += 1;
+            self.too_deep += 1;
+            return;
+        }
+        if !self.robots_allow(&url) {
+            self.stats.skipped_by_robots += 1;
+            return;
+        }
+        if !self.traps.admit(&url) {
+            self.stats.skipped_as_traps += 1;
+            return;
+        }
+        let job = Job { url, depth, via };
+        match via {
+            Discovery::Sitemap => self.sitemap_queue.push_back(job),
+            _ => self.link_queue.push_back(job),
+        }
+    }
+
+    fn finish(mut self, fetcher: &Fetcher, started: Instant) -> SiteCrawl {
+        let left = (self.link_queue.len() + self.sitemap_queue.len()) as u32;
+        if left > 0 {
+            self.stats.skipped_by_limits += left;
+            self.warnings.push(format!(
+                "stopped at the page limit ({} pages); {left} more in-scope URL(s) were not fetched (--max-pages)",
+                self.config.max_pages
+            ));
+        }
+        if self.too_deep > 0 {
+            self.warnings.push(format!(
+                "{} in-scope URL(s) more than {} links deep were not fetched (--max-depth)",
+                self.too_deep, self.config.max_depth
+            ));
+        }
+        self.warnings.extend(self.traps.warnings());
+        if self.stats.skipped_by_robots > 0 {
+            self.warnings.push(format!(
+                "robots.txt disallowed {} URL(s), which were not fetched (--ignore-robots for your own store)",
+                self.stats.skipped_by_robots
+            ));
+        }
+        self.stats.requests = fetcher.requests.load(Ordering::Relaxed);
+        self.stats.bytes_downloaded = fetcher.bytes.load(Ordering::Relaxed);
+        self.stats.duration_ms = started.elapsed().as_millis() as u64;
+        let robots = self.robots.get(&host_key(&self.start)).and_then(|file| {
+            file.fetched
+                .answered()
+                .then(|| file.summary(self.config.respect_robots, self.stats.skipped_by_robots))
+        });
+        SiteCrawl {
+            start_url: self.start.to_string(),
+            scope_prefix: self.scope.prefix(),
+            pages: self.pages,
+            robots,
+            stats: self.stats,
+            warnings: self.warnings,
+        }
+    }
+}
+
+fn empty_page(job: &Job) -> Page {
+    Page {
+        url: job.url.to_string(),
+        final_url: job.url.to_string(),
+        status: None,
+        error: None,
+        discovered_via: job.via,
+        depth: job.depth,
+        content_type: None,
+        bytes: 0,
+        fetch_ms: 0,
+        content: None,
+    }
+}
+
+/// Fetches one page and, when it is HTML, extracts it on a blocking thread; the raw body is
+/// dropped here.
+async fn fetch_page(fetcher: Arc<Fetcher>, job: Job, redirects: Redirects) -> Page {
+    let fetched = fetcher.fetch(&job.url, Want::Html, &redirects).await;
+    let mut page = empty_page(&job);
+    if let Some(final_url) = &fetched.final_url {
+        page.final_url = final_url.to_string();
+    }
+    page.status = fetched.status;
+    page.error = fetched.error;
+    page.content_type = fetched.content_type;
+    page.bytes = fetched.bytes;
+    page.fetch_ms = fetched.elapsed.as_millis() as u64;
+    let Some(body) = fetched.body else {
+        return page;
+    };
+    let is_html = match page.content_type.as_deref() {
+        Some(ct) => is_html_type(ct),
+        None => sniff_html(&body),
+    };
+    if !is_html {
+        return page;
+    }
+    let base = fetched.final_url.unwrap_or_else(|| job.url.clone());
+    let content_type = page.content_type.clone();
+    let extracted = tokio::task::spawn_blocking(move || {
+        let html = decode_html(&body, content_type.as_deref());
+        drop(body);
+        extract_page(&html, &base)
+    })
+    .await;
+    match extracted {
+        Ok(content) => page.content = Some(content),
+        Err(e) => {
+            page.error = Some(format!("the HTML of this page could not be read: {e}"));
+        }
+    }
+    page
 }

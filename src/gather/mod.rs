@@ -2,3 +2,7 @@
 
 pub mod browser;
 pub mod crawl;
+pub mod extract;
+pub mod fetch;
+pub mod robots;
+pub mod scope;

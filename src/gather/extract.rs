@@ -1,0 +1,912 @@
+//! Page extraction: one HTML document reduced to the [`PageContent`] the checks read.
+//!
+//! Works on any input (broken markup, deep nesting, hostile sizes): html5ever repairs the
+//! markup, the tree is walked without recursion, and every list and text is capped so one page
+//! cannot hold the crawl's memory hostage.
+
+use crate::artifacts::{Form, FormField, Heading, Image, Link, PageContent, Region};
+use ego_tree::iter::Edge;
+use ego_tree::NodeId;
+use scraper::{ElementRef, Html, Node, Selector};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+use url::Url;
+
+/// A CSS selector parsed once per call site.
+macro_rules! selector {
+    ($css:literal) => {{
+        static SELECTOR: OnceLock<Selector> = OnceLock::new();
+        SELECTOR.get_or_init(|| Selector::parse($css).expect("selectors in this file are valid"))
+    }};
+}
+
+/// Visible text kept per page (characters); a real page's text is far below this.
+const MAX_TEXT_CHARS: usize = 1_000_000;
+/// Header or footer text kept per page (characters).
+const MAX_REGION_TEXT_CHARS: usize = 100_000;
+/// Text kept for one link, heading, label or disclosure (characters).
+const MAX_SHORT_TEXT_CHARS: usize = 500;
+/// Nodes visited to compute one short text: bounds the cost of nested hostile markup.
+const MAX_SHORT_TEXT_NODES: usize = 5_000;
+const MAX_LINKS: usize = 10_000;
+const MAX_IMAGES: usize = 2_000;
+const MAX_HEADINGS: usize = 2_000;
+const MAX_DISCLOSURES: usize = 2_000;
+const MAX_FORMS: usize = 100;
+const MAX_FIELDS_PER_FORM: usize = 300;
+const MAX_SCRIPTS: usize = 500;
+/// Inline scripts are cut to this many characters (chat snippets sit at the start).
+pub const INLINE_SCRIPT_CHARS: usize = 2_000;
+
+/// Extracts what the checks need from `html`, resolving relative URLs against `page_url`
+/// (or the document's `<base href>`).
+pub fn extract_page(html: &str, page_url: &Url) -> PageContent {
+    let doc = Html::parse_document(html);
+    let base = base_url(&doc, page_url);
+    let mut content = PageContent {
+        lang: doc
+            .root_element()
+            .attr("lang")
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty()),
+        title: first_text(&doc, selector!("title")),
+        meta_description: meta_description(&doc),
+        ..PageContent::default()
+    };
+    walk_body(&doc, &base, &mut content);
+    collect_scripts(&doc, &base, &mut content);
+    collect_iframes(&doc, &base, &mut content);
+    content.forms = collect_forms(&doc, &base);
+    content
+}
+
+fn base_url(doc: &Html, page_url: &Url) -> Url {
+    doc.select(selector!("base[href]"))
+        .next()
+        .and_then(|b| b.attr("href"))
+        .and_then(|href| page_url.join(href.trim()).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .unwrap_or_else(|| page_url.clone())
+}
+
+fn first_text(doc: &Html, sel: &Selector) -> Option<String> {
+    doc.select(sel)
+        .next()
+        .map(|e| collapse(&e.text().collect::<String>()))
+        .filter(|t| !t.is_empty())
+}
+
+fn meta_description(doc: &Html) -> Option<String> {
+    doc.select(selector!("meta[name][content]"))
+        .find(|m| {
+            m.attr("name")
+                .is_some_and(|n| n.trim().eq_ignore_ascii_case("description"))
+        })
+        .and_then(|m| m.attr("content"))
+        .map(collapse)
+        .filter(|t| !t.is_empty())
+}
+
+/// Whitespace runs (including newlines and no-break spaces) become one space; trimmed.
+pub fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `href`/`src` resolved against the base: absolute http(s) URL without fragment.
+pub fn resolve(base: &Url, href: &str) -> Option<Url> {
+    let mut url = base.join(href.trim()).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    crate::gather::scope::normalize(&mut url);
+    Some(url)
+}
+
+/// Elements whose content is never shown as text.
+fn is_non_rendered(name: &str) -> bool {
+    matches!(
+        name,
+        "head"
+            | "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "svg"
+            | "math"
+            | "iframe"
+            | "object"
+            | "embed"
+            | "canvas"
+            | "select"
+            | "textarea"
+            | "video"
+            | "audio"
+    )
+}
+
+/// Hidden by its own markup: `hidden`, `aria-hidden="true"`, inline `display:none` or
+/// `visibility:hidden`, `<input type=hidden>`. Stylesheets are not evaluated.
+pub fn is_hidden(el: &scraper::node::Element) -> bool {
+    if el.attr("hidden").is_some() {
+        return true;
+    }
+    if el
+        .attr("aria-hidden")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    {
+        return true;
+    }
+    if el.name() == "input"
+        && el
+            .attr("type")
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("hidden"))
+    {
+        return true;
+    }
+    if let Some(style) = el.attr("style") {
+        let style: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        return style
+            .split(';')
+            .any(|decl| decl.starts_with("display:none") || decl.starts_with("visibility:hidden"));
+    }
+    false
+}
+
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "body"
+            | "br"
+            | "caption"
+            | "dd"
+            | "details"
+            | "dialog"
+            | "div"
+            | "dl"
+            | "dt"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hr"
+            | "legend"
+            | "li"
+            | "main"
+            | "nav"
+            | "ol"
+            | "p"
+            | "pre"
+            | "section"
+            | "summary"
+            | "table"
+            | "tbody"
+            | "thead"
+            | "tfoot"
+            | "tr"
+            | "ul"
+            | "option"
+    )
+}
+
+/// Elements inside which `<header>`/`<footer>` belong to a section, not to the page
+/// (HTML-AAM: they are banner/contentinfo only outside these).
+fn is_sectioning(name: &str) -> bool {
+    matches!(name, "article" | "aside" | "main" | "nav" | "section")
+}
+
+/// The region an element opens, given how many sectioning elements enclose it.
+fn landmark(el: &scraper::node::Element, sectioning_depth: usize) -> Option<Region> {
+    match el.attr("role").map(|r| r.trim().to_ascii_lowercase()) {
+        Some(role) if role == "banner" => return Some(Region::Header),
+        Some(role) if role == "contentinfo" => return Some(Region::Footer),
+        Some(role) if role == "navigation" => return Some(Region::Nav),
+        _ => {}
+    }
+    match el.name() {
+        "header" if sectioning_depth == 0 => Some(Region::Header),
+        "footer" if sectioning_depth == 0 => Some(Region::Footer),
+        "nav" => Some(Region::Nav),
+        _ => None,
+    }
+}
+
+/// Accumulates visible text: collapsed spaces, one line per block, no empty lines.
+struct TextSink {
+    out: String,
+    chars: usize,
+    cap: usize,
+    at_line_start: bool,
+    pending_space: bool,
+}
+
+impl TextSink {
+    fn new(cap: usize) -> Self {
+        TextSink {
+            out: String::new(),
+            chars: 0,
+            cap,
+            at_line_start: true,
+            pending_space: false,
+        }
+    }
+
+    fn push(&mut self, text: &str, keep_newlines: bool) {
+        for c in text.chars() {
+            if self.chars >= self.cap {
+                return;
+            }
+            if c == '\n' && keep_newlines {
+                self.newline();
+            } else if c.is_whitespace() {
+                self.pending_space = true;
+            } else if !c.is_control() {
+                if self.pending_space && !self.at_line_start {
+                    self.out.push(' ');
+                    self.chars += 1;
+                }
+                self.out.push(c);
+                self.chars += 1;
+                self.at_line_start = false;
+                self.pending_space = false;
+            }
+        }
+    }
+
+    fn space(&mut self) {
+        self.pending_space = true;
+    }
+
+    fn newline(&mut self) {
+        if !self.at_line_start {
+            self.out.push('\n');
+            self.chars += 1;
+            self.at_line_start = true;
+        }
+        self.pending_space = false;
+    }
+
+    fn finish(mut self) -> String {
+        let trimmed = self.out.trim_end().len();
+        self.out.truncate(trimmed);
+        self.out
+    }
+}
+
+/// Visible text of an element's subtree on one line (for links, headings, labels...).
+/// The element itself is assumed visible; hidden descendants are left out.
+fn inline_text(el: ElementRef) -> String {
+    let mut sink = TextSink::new(MAX_SHORT_TEXT_CHARS);
+    let mut skip: Option<NodeId> = None;
+    for (visited, edge) in el.traverse().enumerate() {
+        if visited > MAX_SHORT_TEXT_NODES * 2 {
+            break;
+        }
+        match edge {
+            Edge::Open(node) => {
+                if skip.is_some() {
+                    continue;
+                }
+                match node.value() {
+                    Node::Text(t) => sink.push(t, false),
+                    Node::Element(e) if node.id() != el.id() => {
+                        if is_non_rendered(e.name()) || is_hidden(e) {
+                            skip = Some(node.id());
+                        } else if is_block(e.name()) || matches!(e.name(), "td" | "th") {
+                            sink.space();
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => {
+                if skip == Some(node.id()) {
+                    skip = None;
+                } else if skip.is_none() {
+                    if let Node::Element(e) = node.value() {
+                        if is_block(e.name()) || matches!(e.name(), "td" | "th") {
+                            sink.space();
+                        }
+                    }
+                }
+            }
+        }
+    }
+    sink.finish()
+}
+
+/// Link text as a customer or screen reader gets it: the visible text, else `aria-label`,
+/// `title`, or the alt text of images inside.
+fn link_text(el: ElementRef) -> String {
+    let text = inline_text(el);
+    if !text.is_empty() {
+        return text;
+    }
+    for attr in ["aria-label", "title"] {
+        if let Some(v) = el.attr(attr).map(collapse).filter(|v| !v.is_empty()) {
+            return v;
+        }
+    }
+    let alts: Vec<String> = el
+        .select(selector!("img[alt]"))
+        .filter_map(|img| img.attr("alt").map(collapse))
+        .filter(|a| !a.is_empty())
+        .collect();
+    alts.join(" ")
+}
+
+/// `tel:` target as written, without the scheme; percent-escapes decoded.
+fn tel_target(href: &str) -> Option<String> {
+    let rest = strip_scheme(href, "tel:")?;
+    let decoded = percent_encoding::percent_decode_str(rest).decode_utf8_lossy();
+    let number = decoded.trim().to_string();
+    (!number.is_empty()).then_some(number)
+}
+
+/// Addresses of a `mailto:` link (several when comma-separated), without the query.
+fn mailto_targets(href: &str) -> Vec<String> {
+    let Some(rest) = strip_scheme(href, "mailto:") else {
+        return Vec::new();
+    };
+    let addresses = rest.split('?').next().unwrap_or_default();
+    percent_encoding::percent_decode_str(addresses)
+        .decode_utf8_lossy()
+        .split(',')
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .collect()
+}
+
+fn strip_scheme<'a>(href: &'a str, scheme: &str) -> Option<&'a str> {
+    let href = href.trim();
+    let head = href.get(..scheme.len())?;
+    head.eq_ignore_ascii_case(scheme)
+        .then(|| &href[scheme.len()..])
+}
+
+fn push_capped<T>(list: &mut Vec<T>, cap: usize, item: T) {
+    if list.len() < cap {
+        list.push(item);
+    }
+}
+
+/// One pass over the document for text, regions, headings, links, disclosures and images.
+fn walk_body(doc: &Html, base: &Url, content: &mut PageContent) {
+    let mut text = TextSink::new(MAX_TEXT_CHARS);
+    let mut header = TextSink::new(MAX_REGION_TEXT_CHARS);
+    let mut footer = TextSink::new(MAX_REGION_TEXT_CHARS);
+    // A subtree that is not rendered at all (script, head...): nothing in it is collected.
+    let mut skip: Option<NodeId> = None;
+    // Hidden subtrees: no text, headings or images, but their links are still links.
+    let mut hidden_depth = 0usize;
+    let mut sectioning_depth = 0usize;
+    let mut pre_depth = 0usize;
+    // Inside a <summary> or <dt>: accordion toggles there are the same question again.
+    let mut disclosure_depth = 0usize;
+    let mut regions: Vec<(NodeId, Region)> = Vec::new();
+
+    let current_region = |regions: &[(NodeId, Region)]| -> Region {
+        regions
+            .iter()
+            .rev()
+            .map(|(_, r)| *r)
+            .find(|r| matches!(r, Region::Header | Region::Footer))
+            .or_else(|| regions.iter().map(|(_, r)| *r).find(|r| *r == Region::Nav))
+            .unwrap_or(Region::Main)
+    };
+
+    for edge in doc.tree.root().traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if skip.is_some() {
+                    continue;
+                }
+                match node.value() {
+                    Node::Text(t) if hidden_depth == 0 => {
+                        let keep_newlines = pre_depth > 0;
+                        text.push(t, keep_newlines);
+                        match current_region(&regions) {
+                            Region::Header => header.push(t, keep_newlines),
+                            Region::Footer => footer.push(t, keep_newlines),
+                            _ => {}
+                        }
+                    }
+                    Node::Element(e) => {
+                        let name = e.name();
+                        if is_non_rendered(name) {
+                            skip = Some(node.id());
+                            continue;
+                        }
+                        let Some(el) = ElementRef::wrap(node) else {
+                            continue;
+                        };
+                        if let Some(region) = landmark(e, sectioning_depth) {
+                            regions.push((node.id(), region));
+                        }
+                        if is_sectioning(name) {
+                            sectioning_depth += 1;
+                        }
+                        if is_hidden(e) {
+                            hidden_depth += 1;
+                        }
+                        if name == "pre" {
+                            pre_depth += 1;
+                        }
+                        if matches!(name, "a" | "area") {
+                            if let Some(href) = e.attr("href") {
+                                collect_link(el, href, base, current_region(&regions), content);
+                            }
+                        }
+                        let visible = hidden_depth == 0;
+                        if visible {
+                            if is_block(name) {
+                                for sink in [&mut text, &mut header, &mut footer] {
+                                    sink.newline();
+                                }
+                            } else if matches!(name, "td" | "th") {
+                                text.space();
+                                header.space();
+                                footer.space();
+                            }
+                            collect_visible(
+                                el,
+                                base,
+                                current_region(&regions),
+                                disclosure_depth,
+                                content,
+                            );
+                        }
+                        if name == "summary" || name == "dt" {
+                            disclosure_depth += 1;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => {
+                if skip == Some(node.id()) {
+                    skip = None;
+                    continue;
+                }
+                if skip.is_some() {
+                    continue;
+                }
+                let Node::Element(e) = node.value() else {
+                    continue;
+                };
+                let name = e.name();
+                if name == "summary" || name == "dt" {
+                    disclosure_depth = disclosure_depth.saturating_sub(1);
+                }
+                if hidden_depth == 0 && is_block(name) {
+                    for sink in [&mut text, &mut header, &mut footer] {
+                        sink.newline();
+                    }
+                }
+                if name == "pre" {
+                    pre_depth = pre_depth.saturating_sub(1);
+                }
+                if is_hidden(e) {
+                    hidden_depth = hidden_depth.saturating_sub(1);
+                }
+                if is_sectioning(name) {
+                    sectioning_depth = sectioning_depth.saturating_sub(1);
+                }
+                if regions.last().is_some_and(|(id, _)| *id == node.id()) {
+                    regions.pop();
+                }
+            }
+        }
+    }
+    content.text = text.finish();
+    content.header_text = header.finish();
+    content.footer_text = footer.finish();
+}
+
+fn collect_link(el: ElementRef, href: &str, base: &Url, region: Region, content: &mut PageContent) {
+    if let Some(number) = tel_target(href) {
+        push_capped(&mut content.tel_links, MAX_LINKS, number);
+    }
+    for address in mailto_targets(href) {
+        push_capped(&mut content.mailto_links, MAX_LINKS, address);
+    }
+    if content.links.len() >= MAX_LINKS {
+        return;
+    }
+    content.links.push(Link {
+        href: href.to_string(),
+        url: resolve(base, href).map(String::from),
+        text: link_text(el),
+        region,
+    });
+}
+
+/// Headings, disclosures and images of a visible element.
+fn collect_visible(
+    el: ElementRef,
+    base: &Url,
+    region: Region,
+    disclosure_depth: usize,
+    content: &mut PageContent,
+) {
+    let e = el.value();
+    let name = e.name();
+    if let Some(level) = heading_level(e) {
+        if content.headings.len() < MAX_HEADINGS {
+            let text = inline_text(el);
+            if !text.is_empty() {
+                content.headings.push(Heading { level, text });
+            }
+        }
+    }
+    if content.disclosures.len() < MAX_DISCLOSURES && is_disclosure(el, region, disclosure_depth) {
+        let text = inline_text(el);
+        if !text.is_empty() && content.disclosures.last() != Some(&text) {
+            content.disclosures.push(text);
+        }
+    }
+    if name == "img" && content.images.len() < MAX_IMAGES {
+        let src = ["src", "data-src"]
+            .iter()
+            .filter_map(|a| e.attr(a))
+            .find(|s| !s.trim().is_empty())
+            .or_else(|| {
+                e.attr("srcset")
+                    .and_then(|s| s.split(',').next())
+                    .and_then(|s| s.split_whitespace().next())
+            });
+        if let Some(src) = src {
+            content.images.push(Image {
+                src: resolve(base, src)
+                    .map(String::from)
+                    .unwrap_or_else(|| src.trim().to_string()),
+                alt: e.attr("alt").map(collapse).unwrap_or_default(),
+            });
+        }
+    }
+}
+
+fn heading_level(e: &scraper::node::Element) -> Option<u8> {
+    match e.name() {
+        "h1" => Some(1),
+        "h2" => Some(2),
+        "h3" => Some(3),
+        "h4" => Some(4),
+        "h5" => Some(5),
+        "h6" => Some(6),
+        _ if e
+            .attr("role")
+            .is_some_and(|r| r.trim().eq_ignore_ascii_case("heading")) =>
+        {
+            Some(
+                e.attr("aria-level")
+                    .and_then(|l| l.trim().parse::<u8>().ok())
+                    .unwrap_or(2)
+                    .clamp(1, 6),
+            )
+        }
+        _ => None,
+    }
+}
+
+/// `<details><summary>`, `<dt>`, and accordion toggles outside the header and navigation
+/// (menu buttons there also carry `aria-expanded`).
+fn is_disclosure(el: ElementRef, region: Region, disclosure_depth: usize) -> bool {
+    let e = el.value();
+    match e.name() {
+        "summary" => el
+            .parent()
+            .and_then(|p| p.value().as_element().map(|p| p.name() == "details"))
+            .unwrap_or(false),
+        "dt" => true,
+        _ => {
+            disclosure_depth == 0
+                && matches!(region, Region::Main | Region::Footer)
+                && e.attr("aria-expanded").is_some()
+                && (e.attr("aria-controls").is_some()
+                    || e.name() == "button"
+                    || e.attr("role")
+                        .is_some_and(|r| r.trim().eq_ignore_ascii_case("button")))
+        }
+    }
+}
+
+fn collect_scripts(doc: &Html, base: &Url, content: &mut PageContent) {
+    for script in doc.select(selector!("script")) {
+        if let Some(src) = script.attr("src").filter(|s| !s.trim().is_empty()) {
+            push_capped(
+                &mut content.script_srcs,
+                MAX_SCRIPTS,
+                resolve(base, src)
+                    .map(String::from)
+                    .unwrap_or_else(|| src.trim().to_string()),
+            );
+            continue;
+        }
+        let body: String = script.text().collect();
+        let kind = script
+            .attr("type")
+            .map(|t| t.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        if kind == "application/ld+json" {
+            if let Some(value) = parse_json_ld(&body) {
+                push_capped(&mut content.json_ld, MAX_SCRIPTS, value);
+            }
+            continue;
+        }
+        let body = body.trim();
+        if body.is_empty() {
+            continue;
+        }
+        let cut: String = body.chars().take(INLINE_SCRIPT_CHARS).collect();
+        push_capped(&mut content.inline_scripts, MAX_SCRIPTS, cut);
+    }
+}
+
+/// A JSON-LD block; tolerates the HTML comment and CDATA wrappers some CMSs add.
+fn parse_json_ld(body: &str) -> Option<serde_json::Value> {
+    let mut text = body.trim();
+    for (open, close) in [
+        ("<!--", "-->"),
+        ("//<![CDATA[", "//]]>"),
+        ("<![CDATA[", "]]>"),
+    ] {
+        if let Some(inner) = text.strip_prefix(open).and_then(|t| t.strip_suffix(close)) {
+            text = inner.trim();
+        }
+    }
+    serde_json::from_str(text).ok()
+}
+
+fn collect_iframes(doc: &Html, base: &Url, content: &mut PageContent) {
+    for frame in doc.select(selector!("iframe")) {
+        let Some(src) = frame
+            .attr("src")
+            .or_else(|| frame.attr("data-src"))
+            .filter(|s| !s.trim().is_empty())
+        else {
+            continue;
+        };
+        push_capped(
+            &mut content.iframe_srcs,
+            MAX_SCRIPTS,
+            resolve(base, src)
+                .map(String::from)
+                .unwrap_or_else(|| src.trim().to_string()),
+        );
+    }
+}
+
+fn collect_forms(doc: &Html, base: &Url) -> Vec<Form> {
+    let mut by_id: HashMap<&str, ElementRef> = HashMap::new();
+    for el in doc.select(selector!("[id]")) {
+        if let Some(id) = el.value().id() {
+            by_id.entry(id).or_insert(el);
+        }
+    }
+    let mut label_for: HashMap<&str, String> = HashMap::new();
+    for label in doc.select(selector!("label[for]")) {
+        if let Some(target) = label.attr("for") {
+            let text = inline_text(label);
+            if !text.is_empty() {
+                label_for.entry(target).or_insert(text);
+            }
+        }
+    }
+    let labels = Labels { by_id, label_for };
+
+    let mut forms = Vec::new();
+    for form_el in doc.select(selector!("form")).take(MAX_FORMS) {
+        let e = form_el.value();
+        let mut form = Form {
+            id: e.id().map(str::to_string),
+            name: e.attr("name").map(str::to_string),
+            action: e.attr("action").map(|a| {
+                resolve(base, a)
+                    .map(String::from)
+                    .unwrap_or_else(|| a.trim().to_string())
+            }),
+            method: e
+                .attr("method")
+                .map(|m| m.trim().to_ascii_lowercase())
+                .filter(|m| !m.is_empty())
+                .unwrap_or_else(|| "get".into()),
+            ..Form::default()
+        };
+        let mut controls: Vec<ElementRef> = form_el
+            .select(selector!("input, select, textarea, button"))
+            .filter(|c| !hidden_within(*c, form_el))
+            .collect();
+        // Controls placed elsewhere in the page with form="id" belong to this form too.
+        if let Some(id) = e.id() {
+            controls.extend(
+                doc.select(selector!(
+                    "input[form], select[form], textarea[form], button[form]"
+                ))
+                .filter(|c| c.attr("form") == Some(id)),
+            );
+        }
+        for control in controls {
+            let c = control.value();
+            let kind = match c.name() {
+                "input" => c
+                    .attr("type")
+                    .map(|t| t.trim().to_ascii_lowercase())
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or_else(|| "text".into()),
+                other => other.to_string(),
+            };
+            if let Some(text) = submit_text(control, &kind) {
+                form.submit_texts.push(text);
+            }
+            if c.name() == "button" || form.fields.len() >= MAX_FIELDS_PER_FORM {
+                continue;
+            }
+            form.fields.push(FormField {
+                tag: c.name().to_string(),
+                kind,
+                name: c.attr("name").map(str::to_string),
+                id: c.id().map(str::to_string),
+                label: labels.of(control),
+                placeholder: c
+                    .attr("placeholder")
+                    .map(collapse)
+                    .filter(|p| !p.is_empty()),
+                required: c.attr("required").is_some()
+                    || c.attr("aria-required")
+                        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true")),
+                autocomplete: c
+                    .attr("autocomplete")
+                    .map(|a| a.trim().to_string())
+                    .filter(|a| !a.is_empty()),
+            });
+        }
+        forms.push(form);
+    }
+    forms
+}
+
+/// True when a control sits in a hidden container inside its form (honeypot fields): the form
+/// itself may be hidden (a login dialog opened by a button) and still count.
+fn hidden_within(control: ElementRef, form: ElementRef) -> bool {
+    let c = control.value();
+    if c.name() != "input" && is_hidden(c) {
+        return true;
+    }
+    for ancestor in control.ancestors() {
+        if ancestor.id() == form.id() {
+            return false;
+        }
+        if let Some(e) = ancestor.value().as_element() {
+            if is_hidden(e) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn submit_text(control: ElementRef, kind: &str) -> Option<String> {
+    let c = control.value();
+    let text = match (c.name(), kind) {
+        ("button", _) => {
+            let button_type = c
+                .attr("type")
+                .map(|t| t.trim().to_ascii_lowercase())
+                .unwrap_or_else(|| "submit".into());
+            if button_type != "submit" {
+                return None;
+            }
+            let text = inline_text(control);
+            if text.is_empty() {
+                c.attr("aria-label").map(collapse).unwrap_or_default()
+            } else {
+                text
+            }
+        }
+        ("input", "submit") => c.attr("value").map(collapse).unwrap_or_default(),
+        ("input", "image") => c.attr("alt").map(collapse).unwrap_or_default(),
+        _ => return None,
+    };
+    (!text.is_empty()).then_some(text)
+}
+
+struct Labels<'a> {
+    by_id: HashMap<&'a str, ElementRef<'a>>,
+    label_for: HashMap<&'a str, String>,
+}
+
+impl Labels<'_> {
+    /// The visible label first (`label[for]`, a wrapping `<label>`), then `aria-labelledby`,
+    /// `aria-label` and `title`.
+    fn of(&self, control: ElementRef) -> Option<String> {
+        let c = control.value();
+        if let Some(text) = c.id().and_then(|id| self.label_for.get(id)) {
+            return Some(text.clone());
+        }
+        if let Some(label) = control
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .find(|a| a.value().name() == "label")
+        {
+            let text = inline_text(label);
+            if !text.is_empty() {
+                return Some(text);
+            }
+        }
+        if let Some(ids) = c.attr("aria-labelledby") {
+            let text = ids
+                .split_whitespace()
+                .filter_map(|id| self.by_id.get(id))
+                .map(|el| inline_text(*el))
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            if !text.is_empty() {
+                return Some(text);
+            }
+        }
+        ["aria-label", "title"]
+            .iter()
+            .filter_map(|a| c.attr(a))
+            .map(collapse)
+            .find(|t| !t.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(html: &str) -> PageContent {
+        extract_page(html, &Url::parse("https://shop.test/es/").unwrap())
+    }
+
+    #[test]
+    fn blocks_become_lines_and_hidden_text_is_dropped() {
+        let c = page(
+            "<body><div>Hola <b>mundo</b></div><p>Línea\n  dos</p>\
+             <p hidden>secreto</p><span style='display: none'>oculto</span>\
+             <i aria-hidden=true>icono</i><script>var x=1</script>fin</body>",
+        );
+        assert_eq!(c.text, "Hola mundo\nLínea dos\nfin");
+    }
+
+    #[test]
+    fn article_headers_are_not_the_page_header() {
+        let c = page(
+            "<header>Tienda <a href='tel:+34 900 100 200'>llamar</a></header>\
+             <main><article><header>Artículo</header>texto</article></main>\
+             <div role=contentinfo>pie</div>",
+        );
+        assert_eq!(c.header_text, "Tienda llamar");
+        assert_eq!(c.footer_text, "pie");
+        assert_eq!(c.tel_links, vec!["+34 900 100 200"]);
+        assert_eq!(c.links[0].region, Region::Header);
+    }
+
+    #[test]
+    fn mailto_keeps_only_addresses() {
+        assert_eq!(
+            mailto_targets("MAILTO:a@x.es,%20b@x.es?subject=hola"),
+            vec!["a@x.es", "b@x.es"]
+        );
+        assert_eq!(tel_target("tel:%2B33%201%2023"), Some("+33 1 23".into()));
+        assert_eq!(tel_target("telephone"), None);
+    }
+}
