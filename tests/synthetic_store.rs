@@ -129,8 +129,7 @@ async fn synthetic_store_server_counts_what_it_served() {
     let store = SyntheticStore::new(100, 5);
     let (router, counters) = synthetic::router(&store, ServeOptions { sitemap: true });
     let server = RunningServer::start(router, 0).await.unwrap();
-    // reqwest is built without a default TLS provider; the crawler installs ring at start-up.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    shopaudit::gather::fetch::install_crypto_provider();
     let client = reqwest::Client::new();
     let get = |path: &str| {
         client
