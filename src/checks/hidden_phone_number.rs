@@ -1,6 +1,165 @@
-use super::{CheckContext, Finding};
+//! `hidden-phone-number`: a callable number written on the home page and the contact page.
+
+use super::detect::phone::{scan_page, DecoyKind, FoundPhone, PhoneScan, PhoneVocabulary};
+use super::detect::{clip, page_url};
+use super::phrases::excerpt_around;
+use super::{CheckContext, Evidence, Finding};
+use crate::artifacts::{Page, PageContent};
+use crate::site::Role;
 
 pub fn run(ctx: &CheckContext) -> Finding {
-    let _ = ctx.site();
-    Finding::error("not implemented yet")
+    let site = ctx.site();
+    let Some(home) = site.home() else {
+        return Finding::error("The home page did not answer with a readable page");
+    };
+    let vocab = PhoneVocabulary::from_doc(ctx.doc);
+    let home_content = home.content.as_ref().expect("home is an HTML page");
+    let home_scan = scan_page(home, home_content, &vocab);
+    let contact = site
+        .best(Role::Contact)
+        .and_then(|p| p.content.as_ref().map(|c| (p, c)));
+    let contact_scan = contact.map(|(p, c)| scan_page(p, c, &vocab));
+
+    let image_words = ctx
+        .doc
+        .patterns
+        .get("image_name_words")
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let mut evidence = page_evidence(home, home_content, &home_scan, "home page", &vocab, image_words);
+    if let (Some((page, content)), Some(scan)) = (contact, &contact_scan) {
+        evidence.extend(page_evidence(page, content, scan, "contact page", &vocab, image_words));
+    }
+
+    let on_home = home_scan.has_phone();
+    let finding = match &contact_scan {
+        None if on_home => Finding::pass(format!(
+            "Phone number {} shown on the home page (the store has no contact page)",
+            describe(&home_scan.found[0])
+        )),
+        None => Finding::fail(
+            "No phone number written on the home page, and the store has no contact page",
+        ),
+        Some(contact_scan) => match (on_home, contact_scan.has_phone()) {
+            (true, true) => Finding::pass(format!(
+                "Phone number {} shown on the home page and the contact page",
+                describe(&contact_scan.found[0])
+            )),
+            (true, false) => Finding::warn(format!(
+                "Phone number {} shown on the home page but not on the contact page",
+                describe(&home_scan.found[0])
+            )),
+            (false, true) => Finding::warn(format!(
+                "Phone number {} shown on the contact page but not on the home page",
+                describe(&contact_scan.found[0])
+            )),
+            (false, false) => Finding::fail(
+                "No phone number written on the home page or the contact page",
+            ),
+        },
+    };
+    finding.with_all_evidence(evidence)
+}
+
+fn describe(phone: &FoundPhone) -> String {
+    let mut text = phone.international.clone();
+    if phone.toll_free {
+        text.push_str(" (toll-free)");
+    } else if phone.costly {
+        text.push_str(" (premium rate)");
+    }
+    text
+}
+
+fn page_evidence(
+    page: &Page,
+    content: &PageContent,
+    scan: &PhoneScan,
+    name: &str,
+    vocab: &PhoneVocabulary,
+    image_words: &[String],
+) -> Vec<Evidence> {
+    let url = page_url(page);
+    let mut out = Vec::new();
+    for phone in &scan.found {
+        let mut notes = Vec::new();
+        if phone.toll_free {
+            notes.push("toll-free".to_string());
+        } else if phone.costly {
+            notes.push("premium or shared-cost rate".to_string());
+        }
+        if content.footer_text.contains(&phone.text) && !content.header_text.contains(&phone.text)
+        {
+            notes.push("footer".into());
+        } else if content.header_text.contains(&phone.text) {
+            notes.push("header".into());
+        }
+        let notes = if notes.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", notes.join(", "))
+        };
+        out.push(Evidence::at(
+            url,
+            format!(
+                "{}{notes}: {}",
+                phone.international,
+                line_excerpt(&content.text, phone.start, phone.end)
+            ),
+        ));
+    }
+    if !scan.found.is_empty() {
+        return out;
+    }
+    out.push(Evidence::at(url, format!("no phone number written on the {name}")));
+    for decoy in scan.decoys.iter().filter(|d| d.kind != DecoyKind::Invalid).take(4) {
+        out.push(Evidence::at(
+            url,
+            format!("not a phone number: \"{}\" ({})", decoy.text, decoy.kind.describe()),
+        ));
+    }
+    for tel in &scan.tel_only {
+        out.push(Evidence::at(
+            url,
+            format!("a tel: link to {tel}, but the number is not written on the page"),
+        ));
+    }
+    if let Some(image) = phone_in_image(content, vocab, image_words) {
+        out.push(Evidence::at(
+            url,
+            format!(
+                "a phone number appears only in an image customers cannot copy ({})",
+                clip(&image, 80)
+            ),
+        ));
+    }
+    out
+}
+
+/// The line holding a match, clipped around it.
+fn line_excerpt(text: &str, start: usize, end: usize) -> String {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    excerpt_around(&text[line_start..line_end], start - line_start, end - line_start, 50)
+}
+
+/// An image whose alt text or file name looks like it holds a phone number.
+fn phone_in_image(
+    content: &PageContent,
+    vocab: &PhoneVocabulary,
+    image_words: &[String],
+) -> Option<String> {
+    content.images.iter().find_map(|image| {
+        let alt_digits = image.alt.chars().filter(char::is_ascii_digit).count();
+        let file = image.src.rsplit('/').next().unwrap_or(&image.src).to_lowercase();
+        let named = vocab.phone_words.matches(&image.alt)
+            || image_words.iter().any(|w| file.contains(w.as_str()));
+        (alt_digits >= 7 || named).then(|| {
+            if image.alt.is_empty() {
+                format!("image {}", image.src)
+            } else {
+                format!("image alt \"{}\"", image.alt)
+            }
+        })
+    })
 }

@@ -4,6 +4,8 @@
 pub mod detect;
 pub mod doc;
 pub mod phrases;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use doc::{CheckDoc, Need};
 
@@ -228,6 +230,16 @@ macro_rules! checks {
 // The catalogue, in report order. Each module has `pub fn run(&CheckContext) -> Finding`.
 checks! {
     hidden_phone_number => "hidden-phone-number",
+    missing_email_address => "missing-email-address",
+    unreachable_contact_page => "unreachable-contact-page",
+    form_only_contact => "form-only-contact",
+    no_response_time_promise => "no-response-time-promise",
+    no_live_chat => "no-live-chat",
+    missing_faq => "missing-faq",
+    missing_policy_pages => "missing-policy-pages",
+    vague_delivery_promise => "vague-delivery-promise",
+    broken_internal_link => "broken-internal-link",
+    shouting_text => "shouting-text",
 }
 
 /// A check with its parsed documentation.

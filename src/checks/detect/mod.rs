@@ -57,6 +57,14 @@ pub fn main_lines(content: &PageContent) -> Vec<&str> {
         .collect()
 }
 
+/// An error finding when the crawl read no page at all: checks that look for pages would
+/// otherwise report them missing, blaming the store for what the crawl could not see.
+pub fn nothing_read(site: &crate::site::SiteIndex) -> Option<super::Finding> {
+    (site.html_pages().next().is_none()).then(|| {
+        super::Finding::error("No page of the store could be read (see the crawl warnings)")
+    })
+}
+
 /// The URL to show for a page: where it ended up after redirects.
 pub fn page_url(page: &Page) -> &str {
     if page.final_url.is_empty() {

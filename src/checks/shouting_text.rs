@@ -1,0 +1,116 @@
+//! `shouting-text`: customer-facing sentences written in ALL CAPS.
+
+use super::detect::{clip, main_lines, page_url};
+use super::{CheckContext, Evidence, Finding};
+use std::collections::HashSet;
+
+const MAX_LISTED: usize = 5;
+
+pub fn run(ctx: &CheckContext) -> Finding {
+    let min_words = ctx.threshold("min_words") as usize;
+    let site = ctx.site();
+    if let Some(error) = super::detect::nothing_read(site) {
+        return error;
+    }
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut found: Vec<(String, String)> = Vec::new();
+    let mut pages_checked = 0;
+    for (page, content) in site.html_pages() {
+        pages_checked += 1;
+        // Link and button labels are navigation, not messages.
+        let labels: HashSet<&str> = content.links.iter().map(|l| l.text.trim()).collect();
+        for line in main_lines(content) {
+            if labels.contains(line) {
+                continue;
+            }
+            for run in shouting_runs(line, min_words) {
+                if seen.insert(run.clone()) {
+                    found.push((page_url(page).to_string(), run));
+                }
+            }
+        }
+    }
+    if found.is_empty() {
+        return Finding::pass(format!(
+            "No ALL-CAPS sentences in the text of {pages_checked} pages"
+        ));
+    }
+    let mut evidence: Vec<Evidence> = found
+        .iter()
+        .take(MAX_LISTED)
+        .map(|(url, text)| Evidence::at(url, clip(text, 120)))
+        .collect();
+    if found.len() > MAX_LISTED {
+        evidence.push(Evidence::note(format!(
+            "and {} more",
+            found.len() - MAX_LISTED
+        )));
+    }
+    Finding::fail(format!(
+        "{} passage{} written in ALL CAPS, e.g. \"{}\"",
+        found.len(),
+        if found.len() == 1 { "" } else { "s" },
+        clip(&found[0].1, 60)
+    ))
+    .with_all_evidence(evidence)
+}
+
+/// Runs of at least `min_words` consecutive upper-case words (of two letters or more) in a
+/// line. Tokens without letters ("50%", "-") neither count nor break a run; single capitals
+/// ("A", "Y") and codes ("ESB12345678") do not count. At least two words must have four letters
+/// or more, so size lists ("XS S M L XL"), acronyms and initials are not shouting.
+pub fn shouting_runs(line: &str, min_words: usize) -> Vec<String> {
+    let mut runs = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    let mut flush = |current: &mut Vec<&str>| {
+        let counted: Vec<usize> = current
+            .iter()
+            .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
+            .map(|w| w.chars().filter(|c| c.is_alphabetic()).count())
+            .filter(|n| *n >= 2)
+            .collect();
+        if counted.len() >= min_words && counted.iter().filter(|n| **n >= 4).count() >= 2 {
+            runs.push(current.join(" "));
+        }
+        current.clear();
+    };
+    for token in line.split_whitespace() {
+        let letters: Vec<char> = token.chars().filter(|c| c.is_alphabetic()).collect();
+        let is_code = token.chars().any(|c| c.is_ascii_digit()) && !letters.is_empty();
+        if letters.is_empty() || is_code || (letters.len() == 1 && letters[0].is_uppercase()) {
+            if !current.is_empty() {
+                current.push(token);
+            }
+            continue;
+        }
+        if letters.iter().all(|c| c.is_uppercase()) {
+            current.push(token);
+        } else {
+            flush(&mut current);
+        }
+    }
+    flush(&mut current);
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shouting_runs;
+
+    #[test]
+    fn caps_runs_of_four_words_shout() {
+        assert_eq!(
+            shouting_runs("Hoy: ENVÍO GRATIS EN TODOS LOS PEDIDOS y más", 4),
+            ["ENVÍO GRATIS EN TODOS LOS PEDIDOS"]
+        );
+        assert_eq!(
+            shouting_runs("SUMMER SALE - UP TO 50% OFF", 4),
+            ["SUMMER SALE - UP TO 50% OFF"]
+        );
+        assert!(shouting_runs("FAQ NEW SALE", 4).is_empty());
+        assert!(shouting_runs("Tallas XS S M L XL XXL", 4).is_empty());
+        assert!(shouting_runs("Precio con IVA y PVP", 4).is_empty());
+        assert!(shouting_runs("NIF ESB12345678 · IVA ES B-12345678", 4).is_empty());
+        assert!(shouting_runs("CIF NIF IVA DNI", 4).is_empty());
+    }
+}

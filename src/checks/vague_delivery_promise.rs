@@ -1,0 +1,262 @@
+//! `vague-delivery-promise`: delivery times are stated, and no two pages contradict each other.
+//!
+//! Model: every sentence about delivery yields delivery-time ranges, each tagged with the
+//! service it is about (standard, express, dispatch, other such as international or pickup, or
+//! unqualified) from the nearest qualifier word in its clause. Header and footer sentences
+//! belong to the whole site, main-text sentences to their page. Two places contradict when a
+//! qualified range overlaps none of the other place's ranges for the same service, or an
+//! unqualified range overlaps none of the other place's domestic ranges (standard, express or
+//! unqualified): "express 24h" next to "standard 3-5 days" is an offer, not a contradiction.
+
+use super::detect::duration::{Duration, DurationReader};
+use super::detect::{clip, page_url, sentences};
+use super::phrases::{fold, PhraseSet};
+use super::{CheckContext, Evidence, Finding};
+use crate::artifacts::PageContent;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Service {
+    Unqualified,
+    Standard,
+    Express,
+    Dispatch,
+    Other,
+}
+
+impl Service {
+    fn is_domestic_delivery(self) -> bool {
+        matches!(
+            self,
+            Service::Unqualified | Service::Standard | Service::Express
+        )
+    }
+    fn name(self) -> &'static str {
+        match self {
+            Service::Unqualified => "delivery",
+            Service::Standard => "standard delivery",
+            Service::Express => "express delivery",
+            Service::Dispatch => "dispatch",
+            Service::Other => "delivery (other service)",
+        }
+    }
+}
+
+/// Where a promise is made: the header/footer every page repeats, or one page's main text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Place {
+    SiteWide(String),
+    Page(String),
+}
+
+impl Place {
+    fn url(&self) -> &str {
+        match self {
+            Place::SiteWide(url) | Place::Page(url) => url,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Mention {
+    place: Place,
+    service: Service,
+    duration: Duration,
+    sentence: String,
+}
+
+struct Vocabulary<'a> {
+    delivery: &'a PhraseSet,
+    exclude: &'a PhraseSet,
+    qualifiers: [(&'a PhraseSet, Service); 4],
+}
+
+pub fn run(ctx: &CheckContext) -> Finding {
+    let vocab = Vocabulary {
+        delivery: ctx.phrases("delivery_words"),
+        exclude: ctx.phrases("exclude_words"),
+        qualifiers: [
+            (ctx.phrases("express_words"), Service::Express),
+            (ctx.phrases("standard_words"), Service::Standard),
+            (ctx.phrases("dispatch_words"), Service::Dispatch),
+            (ctx.phrases("other_service_words"), Service::Other),
+        ],
+    };
+    let site = ctx.site();
+    if let Some(error) = super::detect::nothing_read(site) {
+        return error;
+    }
+    let mut mentions: Vec<Mention> = Vec::new();
+    for (page, content) in site.html_pages() {
+        for mention in page_mentions(page_url(page), content, &vocab) {
+            let repeated = mentions.iter().any(|m| {
+                matches!(m.place, Place::SiteWide(_))
+                    && matches!(mention.place, Place::SiteWide(_))
+                    && m.sentence == mention.sentence
+            });
+            if !repeated {
+                mentions.push(mention);
+            }
+        }
+    }
+    if mentions.is_empty() {
+        return Finding::warn("No delivery times stated anywhere on the site");
+    }
+    let conflicts = contradictions(&mentions);
+    if let Some((a, b)) = conflicts.first() {
+        let evidence = conflicts.iter().take(3).flat_map(|(a, b)| {
+            [a, b].map(|m| {
+                Evidence::at(
+                    m.place.url(),
+                    format!(
+                        "{}{}: \"{}\" ({})",
+                        m.service.name(),
+                        if matches!(m.place, Place::SiteWide(_)) {
+                            " (header/footer)"
+                        } else {
+                            ""
+                        },
+                        clip(&m.sentence, 120),
+                        m.duration.describe()
+                    ),
+                )
+            })
+        });
+        return Finding::fail(format!(
+            "Contradictory delivery times: \"{}\" ({}) vs \"{}\" ({})",
+            a.duration.written,
+            a.place.url(),
+            b.duration.written,
+            b.place.url()
+        ))
+        .with_all_evidence(evidence.collect::<Vec<_>>());
+    }
+    let shown: Vec<Evidence> = mentions
+        .iter()
+        .take(4)
+        .map(|m| {
+            Evidence::at(
+                m.place.url(),
+                format!("{}: \"{}\"", m.service.name(), clip(&m.sentence, 120)),
+            )
+        })
+        .collect();
+    Finding::pass(format!(
+        "Delivery times stated ({}) and consistent across {} mention{}",
+        mentions[0].duration.written,
+        mentions.len(),
+        if mentions.len() == 1 { "" } else { "s" }
+    ))
+    .with_all_evidence(shown)
+}
+
+fn page_mentions(url: &str, content: &PageContent, vocab: &Vocabulary) -> Vec<Mention> {
+    let reader = DurationReader::get();
+    let mut out = Vec::new();
+    for (start, end) in sentences(&content.text) {
+        let sentence = &content.text[start..end];
+        let folded = fold(sentence);
+        if vocab.delivery.find(&folded).is_none() || vocab.exclude.find(&folded).is_some() {
+            continue;
+        }
+        let site_wide = [&content.header_text, &content.footer_text]
+            .iter()
+            .any(|region| region.contains(sentence));
+        let place = if site_wide {
+            Place::SiteWide(url.to_string())
+        } else {
+            Place::Page(url.to_string())
+        };
+        let durations = reader.find(&folded);
+        for (i, duration) in durations.iter().enumerate() {
+            let previous_end = if i == 0 { 0 } else { durations[i - 1].end };
+            let next_start = durations.get(i + 1).map_or(folded.len(), |d| d.start);
+            let service = qualifier(&folded, previous_end, duration, next_start, vocab);
+            out.push(Mention {
+                place: place.clone(),
+                service,
+                duration: duration.clone(),
+                sentence: sentence.to_string(),
+            });
+        }
+    }
+    out
+}
+
+/// The service a duration is about: the nearest qualifier before it in its clause (from the
+/// previous duration or the last comma), else the first one after it.
+fn qualifier(
+    folded: &str,
+    previous_end: usize,
+    duration: &Duration,
+    next_start: usize,
+    vocab: &Vocabulary,
+) -> Service {
+    let before_all = &folded[previous_end..duration.end];
+    let clause_start = before_all
+        .rfind([',', ';', '|', '·', '(', '•'])
+        .map_or(previous_end, |i| previous_end + i + 1);
+    let before = &folded[clause_start..duration.end];
+    let nearest_before = vocab
+        .qualifiers
+        .iter()
+        .filter_map(|(set, service)| set.find_all(before).last().map(|m| (m.end, *service)))
+        .max_by_key(|(end, _)| *end);
+    if let Some((_, service)) = nearest_before {
+        return service;
+    }
+    let after_end = next_start.min(
+        folded[duration.end..]
+            .char_indices()
+            .nth(30)
+            .map_or(folded.len(), |(i, _)| duration.end + i),
+    );
+    let after = &folded[duration.end..after_end.max(duration.end)];
+    vocab
+        .qualifiers
+        .iter()
+        .filter_map(|(set, service)| set.find(after).map(|m| (m.start, *service)))
+        .min_by_key(|(start, _)| *start)
+        .map_or(Service::Unqualified, |(_, service)| service)
+}
+
+/// Pairs of mentions in different places that cannot both be true.
+fn contradictions(mentions: &[Mention]) -> Vec<(&Mention, &Mention)> {
+    let mut out: Vec<(&Mention, &Mention)> = Vec::new();
+    for a in mentions {
+        let mut places: Vec<&Place> = Vec::new();
+        for m in mentions {
+            if m.place != a.place && !places.contains(&&m.place) {
+                places.push(&m.place);
+            }
+        }
+        for place in places {
+            let comparable: Vec<&Mention> = mentions
+                .iter()
+                .filter(|m| &m.place == place && !same_place(&m.place, &a.place))
+                .filter(|m| match a.service {
+                    Service::Unqualified => m.service.is_domestic_delivery(),
+                    service => m.service == service,
+                })
+                .collect();
+            if comparable.is_empty() || comparable.iter().any(|m| m.duration.overlaps(&a.duration))
+            {
+                continue;
+            }
+            let b = comparable[0];
+            let already = out.iter().any(|(x, y)| {
+                (std::ptr::eq(*x, b) && std::ptr::eq(*y, a))
+                    || (std::ptr::eq(*x, a) && std::ptr::eq(*y, b))
+            });
+            if !already {
+                out.push((a, b));
+            }
+        }
+    }
+    out
+}
+
+/// Site-wide text is repeated on every page, so it is never compared with the main text of
+/// the page it was read on.
+fn same_place(a: &Place, b: &Place) -> bool {
+    a.url() == b.url()
+}
