@@ -270,19 +270,38 @@ fn role_strength(
     strength + content_signal(role, content)
 }
 
+/// True when a path segment is a role word ("contacto", "envios.html"), or a short compound
+/// of one ("politica-de-envios", "shipping-policy"). Long slugs of articles and products
+/// ("como-elegir-el-envio-mas-barato-para-tu-tienda") name a topic, not a page's role.
 fn url_names_role(url: &str, words: &[String]) -> bool {
+    const MAX_COMPOUND_PARTS: usize = 3;
     let Ok(parsed) = url::Url::parse(url) else {
         return false;
     };
     let path = parsed.path().to_lowercase();
-    path.split('/')
-        .filter(|s| !s.is_empty())
-        .flat_map(|segment| {
-            let stem = segment.split('.').next().unwrap_or(segment).to_string();
-            let parts: Vec<String> = stem.split(['-', '_']).map(str::to_string).collect();
-            std::iter::once(stem).chain(parts)
+    path.split('/').filter(|s| !s.is_empty()).any(|segment| {
+        let segment = percent_decode(segment);
+        let stem = segment.split('.').next().unwrap_or(&segment);
+        if words.iter().any(|w| w == stem) {
+            return true;
+        }
+        let parts: Vec<&str> = stem.split(['-', '_']).filter(|p| !p.is_empty()).collect();
+        parts.len() <= MAX_COMPOUND_PARTS && parts.iter().any(|p| words.iter().any(|w| w == p))
+    })
+}
+
+/// Path segments as written by people: "env%C3%ADos" is "envíos".
+fn percent_decode(segment: &str) -> String {
+    url::form_urlencoded::parse(segment.as_bytes())
+        .map(|(k, v)| {
+            if v.is_empty() {
+                k.into_owned()
+            } else {
+                format!("{k}={v}")
+            }
         })
-        .any(|part| words.contains(&part))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// Structural evidence a phrase list cannot give: forms and schema.org types.
@@ -331,5 +350,33 @@ pub fn json_ld_has_type(value: &serde_json::Value, ty: &str) -> bool {
         }
         serde_json::Value::Array(items) => items.iter().any(|v| json_ld_has_type(v, ty)),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod url_role_tests {
+    use super::url_names_role;
+
+    fn words(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn role_words_name_pages_but_long_slugs_do_not() {
+        let shipping = words(&["envios", "envíos", "shipping"]);
+        assert!(url_names_role("https://t.test/envios", &shipping));
+        assert!(url_names_role(
+            "https://t.test/politica-de-envios.html",
+            &shipping
+        ));
+        assert!(url_names_role("https://t.test/env%C3%ADos", &shipping));
+        assert!(url_names_role(
+            "https://t.test/pages/shipping-policy",
+            &shipping
+        ));
+        assert!(!url_names_role(
+            "https://t.test/blog/como-elegir-envios-baratos-para-tu-tienda",
+            &shipping
+        ));
     }
 }

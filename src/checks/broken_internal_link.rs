@@ -83,3 +83,38 @@ fn is_broken(page: &Page) -> bool {
         None => page.error.is_some(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::expect;
+    use crate::checks::Status;
+
+    const ID: &str = "broken-internal-link";
+
+    #[test]
+    fn all_answering_passes() {
+        let f = expect(ID, "es-complete", Status::Pass);
+        assert_eq!(f.summary, "All 7 internal URLs checked answered");
+    }
+
+    #[test]
+    fn a_404_and_a_refused_connection_fail_with_their_linking_pages() {
+        let f = expect(ID, "es-decoys", Status::Fail);
+        assert_eq!(
+            f.summary,
+            "2 of 7 internal URLs are broken (1 did not answer at all)"
+        );
+        let e404 = &f.evidence[0];
+        assert_eq!(e404.url.as_deref(), Some("https://tienda-decoy.test/ofertas"));
+        let excerpt = e404.excerpt.as_deref().unwrap();
+        assert!(excerpt.starts_with("HTTP 404; linked from https://tienda-decoy.test/ (\"Ofertas\")"), "{excerpt}");
+        let refused = f.evidence[1].excerpt.as_deref().unwrap();
+        assert!(refused.starts_with("no answer: connection refused"), "{refused}");
+    }
+
+    #[test]
+    fn a_failing_start_url_is_broken() {
+        let f = expect(ID, "home-down", Status::Fail);
+        assert!(f.evidence[0].excerpt.as_deref().unwrap().contains("HTTP 503; the start URL"));
+    }
+}

@@ -66,3 +66,36 @@ fn join_words(words: &[&str]) -> String {
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::expect;
+    use crate::checks::Status;
+
+    const ID: &str = "form-only-contact";
+
+    #[test]
+    fn phone_and_email_beside_the_form_pass() {
+        let f = expect(ID, "es-complete", Status::Pass);
+        assert_eq!(
+            f.summary,
+            "The contact page offers a phone number and an e-mail address besides the form"
+        );
+        let f = expect(ID, "fr-mixed", Status::Pass);
+        assert_eq!(
+            f.summary,
+            "The contact page offers an e-mail address besides the form"
+        );
+    }
+
+    #[test]
+    fn a_form_and_a_phone_image_fail() {
+        let f = expect(ID, "es-decoys", Status::Fail);
+        assert!(f.summary.contains("only a form"), "{}", f.summary);
+    }
+
+    #[test]
+    fn no_contact_page_is_not_applicable() {
+        expect(ID, "en-minimal", Status::NotApplicable);
+    }
+}

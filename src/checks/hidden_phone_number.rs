@@ -1,6 +1,6 @@
 //! `hidden-phone-number`: a callable number written on the home page and the contact page.
 
-use super::detect::phone::{scan_page, DecoyKind, FoundPhone, PhoneScan, PhoneVocabulary};
+use super::detect::phone::{scan_page, Decoy, DecoyKind, FoundPhone, PhoneScan, PhoneVocabulary};
 use super::detect::{clip, page_url};
 use super::phrases::excerpt_around;
 use super::{CheckContext, Evidence, Finding};
@@ -112,7 +112,12 @@ fn page_evidence(
         return out;
     }
     out.push(Evidence::at(url, format!("no phone number written on the {name}")));
-    for decoy in scan.decoys.iter().filter(|d| d.kind != DecoyKind::Invalid).take(4) {
+    let mut shown: Vec<&Decoy> = Vec::new();
+    for decoy in &scan.decoys {
+        if decoy.kind == DecoyKind::Invalid || shown.contains(&decoy) || shown.len() == 10 {
+            continue;
+        }
+        shown.push(decoy);
         out.push(Evidence::at(
             url,
             format!("not a phone number: \"{}\" ({})", decoy.text, decoy.kind.describe()),
@@ -162,4 +167,63 @@ fn phone_in_image(
             }
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::{evidence_text, expect};
+    use crate::checks::Status;
+
+    const ID: &str = "hidden-phone-number";
+
+    #[test]
+    fn pass_when_home_and_contact_show_a_number() {
+        let f = expect(ID, "es-complete", Status::Pass);
+        assert!(f.summary.contains("+34 912 34 56 78"), "{}", f.summary);
+        let evidence = evidence_text(&f);
+        assert!(evidence.contains("https://tienda.test/contacto"), "{evidence}");
+        assert!(evidence.contains("Llámanos: 912 345 678"), "{evidence}");
+    }
+
+    #[test]
+    fn warn_when_only_the_home_footer_shows_a_toll_free_number() {
+        let f = expect(ID, "fr-mixed", Status::Warn);
+        assert!(f.summary.contains("(toll-free)"), "{}", f.summary);
+        assert!(f.summary.contains("not on the contact page"), "{}", f.summary);
+        let evidence = evidence_text(&f);
+        assert!(evidence.contains("[toll-free, footer]"), "{evidence}");
+    }
+
+    #[test]
+    fn decoy_numbers_and_a_phone_in_an_image_do_not_count() {
+        let f = expect(ID, "es-decoys", Status::Fail);
+        let evidence = evidence_text(&f);
+        for shown in [
+            "\"912 345 678\" (a reference, order or tax number)",
+            "\"8412345678905\" (an EAN/GTIN barcode number)",
+            "\"12345678\" (part of a product or company code)",
+            "\"600-123-456\" (a reference, order or tax number)",
+            "\"91 234 56 78\" (a reference, order or tax number)",
+            "(a price)",
+            "\"12.05.2024\" (a date)",
+        ] {
+            assert!(evidence.contains(shown), "{shown} missing from:\n{evidence}");
+        }
+        assert!(
+            evidence.contains("only in an image customers cannot copy (image alt \"Teléfono 912 345 678\")"),
+            "{evidence}"
+        );
+    }
+
+    #[test]
+    fn no_contact_page_passes_on_the_home_number_alone() {
+        let f = expect(ID, "en-minimal", Status::Pass);
+        assert!(f.summary.contains("+1 800-275-2273 (toll-free)"), "{}", f.summary);
+        assert!(f.summary.contains("no contact page"), "{}", f.summary);
+    }
+
+    #[test]
+    fn an_unreadable_home_page_is_an_error() {
+        expect(ID, "home-down", Status::Error);
+    }
 }

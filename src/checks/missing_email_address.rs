@@ -47,3 +47,39 @@ pub fn run(ctx: &CheckContext) -> Finding {
     }
     .with_all_evidence(evidence)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::{evidence_text, expect};
+    use crate::checks::Status;
+
+    const ID: &str = "missing-email-address";
+
+    #[test]
+    fn mailto_in_the_footer_passes() {
+        let f = expect(ID, "es-complete", Status::Pass);
+        assert!(f.summary.contains("hola@tienda.test"), "{}", f.summary);
+    }
+
+    #[test]
+    fn obfuscated_address_on_the_home_page_passes() {
+        let f = expect(ID, "es-decoys", Status::Pass);
+        assert!(f.summary.contains("info@tienda-decoy.es"), "{}", f.summary);
+        assert!(
+            evidence_text(&f).contains("written as \"info [at] tienda-decoy.es\""),
+            "{f:#?}"
+        );
+    }
+
+    #[test]
+    fn address_only_on_the_contact_page_passes() {
+        let f = expect(ID, "fr-mixed", Status::Pass);
+        assert!(f.summary.contains("on the contact page"), "{}", f.summary);
+    }
+
+    #[test]
+    fn no_address_fails() {
+        let f = expect(ID, "en-minimal", Status::Fail);
+        assert!(evidence_text(&f).contains("https://shop.test/"), "{f:#?}");
+    }
+}

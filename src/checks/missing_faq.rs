@@ -149,3 +149,45 @@ fn faq_entries(value: &serde_json::Value) -> Vec<String> {
         _ => Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::{evidence_text, expect, run_with};
+    use crate::checks::Status;
+
+    const ID: &str = "missing-faq";
+
+    #[test]
+    fn six_questions_in_details_pass() {
+        let f = expect(ID, "es-complete", Status::Pass);
+        assert!(f.summary.contains("answers 6 questions"), "{}", f.summary);
+        assert_eq!(f.score, Some(0.9));
+    }
+
+    #[test]
+    fn five_questions_in_json_ld_pass() {
+        let f = expect(ID, "fr-mixed", Status::Pass);
+        assert!(f.summary.contains("answers 5 questions"), "{}", f.summary);
+        assert!(evidence_text(&f).contains("Comment suivre ma commande ?"));
+    }
+
+    #[test]
+    fn three_questions_in_headings_warn() {
+        let f = expect(ID, "es-decoys", Status::Warn);
+        assert!(f.summary.contains("only 3 questions"), "{}", f.summary);
+        // "¿Dudas? Contacto" is a call to action, not an answered question.
+        assert!(!evidence_text(&f).contains("Dudas"), "{f:#?}");
+    }
+
+    #[test]
+    fn an_faq_deeper_than_allowed_warns() {
+        let f = run_with(ID, "es-complete", &[("max_clicks", 0.0)]);
+        assert_eq!(f.status, Status::Warn, "{f:#?}");
+        assert!(f.summary.contains("more than 0 clicks"), "{}", f.summary);
+    }
+
+    #[test]
+    fn no_faq_fails() {
+        expect(ID, "en-minimal", Status::Fail);
+    }
+}

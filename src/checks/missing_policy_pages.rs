@@ -42,3 +42,31 @@ fn depth(site: &SiteIndex, page: &crate::artifacts::Page) -> String {
         None => "not linked from the crawled pages".into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::{evidence_text, expect};
+    use crate::checks::Status;
+
+    const ID: &str = "missing-policy-pages";
+
+    #[test]
+    fn shipping_and_returns_pass() {
+        let f = expect(ID, "es-complete", Status::Pass);
+        let evidence = evidence_text(&f);
+        assert!(evidence.contains("https://tienda.test/envios shipping/delivery page"), "{evidence}");
+        assert!(evidence.contains("https://tienda.test/devoluciones returns page"), "{evidence}");
+        expect(ID, "en-minimal", Status::Pass);
+    }
+
+    #[test]
+    fn shipping_only_warns() {
+        let f = expect(ID, "es-decoys", Status::Warn);
+        assert!(f.summary.contains("no returns page"), "{}", f.summary);
+    }
+
+    #[test]
+    fn neither_fails() {
+        expect(ID, "fr-mixed", Status::Fail);
+    }
+}

@@ -28,3 +28,29 @@ pub fn run(ctx: &CheckContext) -> Finding {
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::expect;
+    use crate::checks::Status;
+
+    const ID: &str = "no-live-chat";
+
+    #[test]
+    fn vendor_snippets_pass() {
+        assert_eq!(
+            expect(ID, "es-complete", Status::Pass).summary,
+            "tawk.to chat on the home page"
+        );
+        assert_eq!(
+            expect(ID, "fr-mixed", Status::Pass).summary,
+            "Crisp chat on the home page"
+        );
+    }
+
+    #[test]
+    fn analytics_alone_fails() {
+        expect(ID, "es-decoys", Status::Fail);
+        expect(ID, "en-minimal", Status::Fail);
+    }
+}

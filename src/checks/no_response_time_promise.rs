@@ -82,3 +82,38 @@ pub fn run(ctx: &CheckContext) -> Finding {
         .with_all_evidence(evidence)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::{expect, run_with};
+    use crate::checks::Status;
+
+    const ID: &str = "no-response-time-promise";
+
+    #[test]
+    fn a_reply_within_two_hours_passes() {
+        let f = expect(ID, "es-complete", Status::Pass);
+        assert!(f.summary.starts_with("Replies promised within 2 hours"), "{}", f.summary);
+    }
+
+    #[test]
+    fn a_48_hour_promise_fails_and_passes_under_a_looser_threshold() {
+        let f = expect(ID, "fr-mixed", Status::Fail);
+        assert!(f.summary.contains("up to 48 hours"), "{}", f.summary);
+        assert!(f.summary.contains("slower than 24 hours"), "{}", f.summary);
+        let f = run_with(ID, "fr-mixed", &[("max_reply_hours", 48.0)]);
+        assert_eq!(f.status, Status::Pass, "{f:#?}");
+    }
+
+    #[test]
+    fn no_promise_fails() {
+        let f = expect(ID, "es-decoys", Status::Fail);
+        assert_eq!(f.evidence.len(), 2, "contact and FAQ pages were read: {f:#?}");
+        expect(ID, "en-minimal", Status::Fail);
+    }
+
+    #[test]
+    fn nothing_crawled_is_an_error() {
+        expect(ID, "home-down", Status::Error);
+    }
+}

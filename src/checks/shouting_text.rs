@@ -18,7 +18,17 @@ pub fn run(ctx: &CheckContext) -> Finding {
     for (page, content) in site.html_pages() {
         pages_checked += 1;
         // Link and button labels are navigation, not messages.
-        let labels: HashSet<&str> = content.links.iter().map(|l| l.text.trim()).collect();
+        let labels: HashSet<&str> = content
+            .links
+            .iter()
+            .map(|l| l.text.trim())
+            .chain(
+                content
+                    .forms
+                    .iter()
+                    .flat_map(|f| f.submit_texts.iter().map(|t| t.trim())),
+            )
+            .collect();
         for line in main_lines(content) {
             if labels.contains(line) {
                 continue;
@@ -112,5 +122,27 @@ mod tests {
         assert!(shouting_runs("Precio con IVA y PVP", 4).is_empty());
         assert!(shouting_runs("NIF ESB12345678 · IVA ES B-12345678", 4).is_empty());
         assert!(shouting_runs("CIF NIF IVA DNI", 4).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod fixture_tests {
+    use crate::checks::testing::{evidence_text, expect};
+    use crate::checks::Status;
+
+    const ID: &str = "shouting-text";
+
+    #[test]
+    fn caps_header_banner_and_short_labels_pass() {
+        // es-complete has "ENVÍO GRATIS EN PEDIDOS DE MÁS DE 50 €" in its header and
+        // NUEVO / REBAJAS nav labels.
+        expect(ID, "es-complete", Status::Pass);
+    }
+
+    #[test]
+    fn a_shouted_warning_fails() {
+        let f = expect(ID, "es-decoys", Status::Fail);
+        assert!(f.summary.starts_with("1 passage written in ALL CAPS"), "{}", f.summary);
+        assert!(evidence_text(&f).contains("NO ACEPTAMOS DEVOLUCIONES SIN TICKET"));
     }
 }

@@ -57,3 +57,34 @@ pub fn run(ctx: &CheckContext) -> Finding {
     ))
     .with_all_evidence(evidence)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::{evidence_text, expect};
+    use crate::checks::Status;
+
+    const ID: &str = "unreachable-contact-page";
+
+    #[test]
+    fn linked_from_home_passes() {
+        let f = expect(ID, "es-complete", Status::Pass);
+        assert!(evidence_text(&f).contains("link \"Contacto\" -> https://tienda.test/contacto"));
+        expect(ID, "fr-mixed", Status::Pass);
+    }
+
+    #[test]
+    fn contact_page_two_clicks_deep_warns() {
+        let f = expect(ID, "es-decoys", Status::Warn);
+        assert!(f.summary.contains("2 clicks"), "{}", f.summary);
+        assert!(
+            evidence_text(&f).contains("https://tienda-decoy.test/preguntas-frecuentes linked here as \"Contacto\""),
+            "{f:#?}"
+        );
+    }
+
+    #[test]
+    fn no_contact_page_fails() {
+        let f = expect(ID, "en-minimal", Status::Fail);
+        assert!(f.summary.contains("4 crawled pages"), "{}", f.summary);
+    }
+}

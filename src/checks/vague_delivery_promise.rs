@@ -260,3 +260,41 @@ fn contradictions(mentions: &[Mention]) -> Vec<(&Mention, &Mention)> {
 fn same_place(a: &Place, b: &Place) -> bool {
     a.url() == b.url()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::{evidence_text, expect};
+    use crate::checks::Status;
+
+    const ID: &str = "vague-delivery-promise";
+
+    #[test]
+    fn consistent_times_pass() {
+        let f = expect(ID, "es-complete", Status::Pass);
+        assert!(f.summary.contains("24/48 horas"), "{}", f.summary);
+    }
+
+    #[test]
+    fn express_next_to_standard_is_not_a_contradiction() {
+        let f = expect(ID, "en-minimal", Status::Pass);
+        assert!(evidence_text(&f).contains("express delivery: \"Express delivery in 24 hours.\""));
+    }
+
+    #[test]
+    fn no_times_stated_warns() {
+        expect(ID, "es-decoys", Status::Warn);
+    }
+
+    #[test]
+    fn home_24h_against_product_page_5_to_7_days_fails() {
+        let f = expect(ID, "fr-mixed", Status::Fail);
+        assert!(f.summary.contains("\"24h\""), "{}", f.summary);
+        assert!(f.summary.contains("\"5 à 7 jours ouvrés\""), "{}", f.summary);
+        let evidence = evidence_text(&f);
+        assert!(evidence.contains("https://boutique.test/ delivery: \"Livraison en 24h"), "{evidence}");
+        assert!(
+            evidence.contains("https://boutique.test/produits/vase standard delivery"),
+            "{evidence}"
+        );
+    }
+}

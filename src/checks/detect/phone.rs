@@ -15,7 +15,8 @@ use phonenumber::country::Id;
 use phonenumber::metadata::DATABASE;
 use phonenumber::{Mode, PhoneNumber, Type};
 use regex::Regex;
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 /// How far before a candidate (in characters, same line) a phone or decoy word may stand.
 const LABEL_REACH: usize = 48;
@@ -234,6 +235,7 @@ pub fn scan_text(
         .map(|t| (t.clone(), parse_tel(t, hints)))
         .collect();
     let mut tel_seen = vec![false; tel_numbers.len()];
+    let mut numbers: Vec<PhoneNumber> = Vec::new();
 
     for m in candidate_regex().find_iter(text) {
         let (start, end) = (m.start(), m.end());
@@ -246,10 +248,6 @@ pub fn scan_text(
             text: raw.to_string(),
             kind,
         };
-        if digits.len() > MAX_DIGITS {
-            scan.decoys.push(decoy(DecoyKind::Invalid));
-            continue;
-        }
         if let Some(kind) = shape_decoy(text, start, end, raw, &digits, vocab) {
             scan.decoys.push(decoy(kind));
             continue;
@@ -269,49 +267,33 @@ pub fn scan_text(
                 continue;
             }
         }
-
-        let parsed =
-            parse_candidate(raw, &hints.likely).or_else(|| parse_candidate(raw, &hints.fallback));
-        let tel_match = parsed.as_ref().and_then(|n| {
-            tel_numbers
-                .iter()
-                .position(|(_, t)| t.as_ref().is_some_and(|t| same_number(t, n)))
-        });
-        let labelled = last_phone_word.is_some() || tel_match.is_some();
-        // Fallback regions only for numbers something vouches for.
-        let number = match parsed {
-            Some(n) if labelled || parse_candidate(raw, &hints.likely).is_some() => n,
-            _ => {
-                scan.decoys.push(decoy(DecoyKind::Invalid));
+        let context = Context {
+            hints,
+            tel_numbers: &tel_numbers,
+            phone_word: last_phone_word.is_some(),
+        };
+        let accepted = match context.validate(raw, start) {
+            Ok(found) => vec![found],
+            // "912 345 678 600 123 456": two numbers written one after the other.
+            Err(DecoyKind::Invalid) => context.split_run(raw, start),
+            Err(kind) => {
+                scan.decoys.push(decoy(kind));
                 continue;
             }
         };
-        let formatted = raw.starts_with(['+', '('])
-            || raw
-                .trim()
-                .contains([' ', '.', '-', '\u{a0}', '\u{202f}', ')']);
-        if !formatted && !labelled {
-            scan.decoys.push(decoy(DecoyKind::Unlabelled));
-            continue;
+        if accepted.is_empty() {
+            scan.decoys.push(decoy(DecoyKind::Invalid));
         }
-        if let Some(i) = tel_match {
-            tel_seen[i] = true;
+        for candidate in accepted {
+            if let Some(i) = candidate.tel_index {
+                tel_seen[i] = true;
+            }
+            // Classifying and formatting cost more than parsing: once per distinct number.
+            if !numbers.iter().any(|n| same_number(n, &candidate.number)) {
+                numbers.push(candidate.number.clone());
+                scan.found.push(candidate.describe());
+            }
         }
-        let e164 = number.format().mode(Mode::E164).to_string();
-        if scan.found.iter().any(|f| f.e164 == e164) {
-            continue;
-        }
-        let kind = number.number_type(&DATABASE);
-        scan.found.push(FoundPhone {
-            text: raw.trim().to_string(),
-            international: number.format().mode(Mode::International).to_string(),
-            e164,
-            toll_free: kind == Type::TollFree,
-            costly: matches!(kind, Type::PremiumRate | Type::SharedCost),
-            labelled,
-            start,
-            end: start + raw.len(),
-        });
     }
     scan.tel_only = tel_numbers
         .into_iter()
@@ -328,6 +310,120 @@ pub fn scan_text(
         .map(|((raw, _), _)| raw)
         .collect();
     scan
+}
+
+/// A candidate that passed validation.
+struct Accepted {
+    number: PhoneNumber,
+    text: String,
+    labelled: bool,
+    tel_index: Option<usize>,
+    start: usize,
+    end: usize,
+}
+
+impl Accepted {
+    fn describe(self) -> FoundPhone {
+        let kind = self.number.number_type(&DATABASE);
+        FoundPhone {
+            international: self.number.format().mode(Mode::International).to_string(),
+            e164: self.number.format().mode(Mode::E164).to_string(),
+            toll_free: kind == Type::TollFree,
+            costly: matches!(kind, Type::PremiumRate | Type::SharedCost),
+            text: self.text,
+            labelled: self.labelled,
+            start: self.start,
+            end: self.end,
+        }
+    }
+}
+
+/// What a candidate is validated against.
+struct Context<'a> {
+    hints: &'a RegionHints,
+    tel_numbers: &'a [(String, Option<PhoneNumber>)],
+    /// A phone word stands before the candidate.
+    phone_word: bool,
+}
+
+impl Context<'_> {
+    /// A valid number for the page's regions (or, when vouched for, a fallback region),
+    /// written like a phone number or vouched for. Returns the number and the tel: link
+    /// repeating it.
+    fn validate(&self, raw: &str, start: usize) -> Result<Accepted, DecoyKind> {
+        let digits = raw.chars().filter(char::is_ascii_digit).count();
+        if !(MIN_DIGITS..=MAX_DIGITS).contains(&digits) {
+            return Err(DecoyKind::Invalid);
+        }
+        let likely = parse_candidate(raw, &self.hints.likely);
+        let parsed = likely
+            .clone()
+            .or_else(|| parse_candidate(raw, &self.hints.fallback));
+        let tel_index = parsed.as_ref().and_then(|n| {
+            self.tel_numbers
+                .iter()
+                .position(|(_, t)| t.as_ref().is_some_and(|t| same_number(t, n)))
+        });
+        let labelled = self.phone_word || tel_index.is_some();
+        // Fallback regions only for numbers something vouches for.
+        let number = match (likely, parsed) {
+            (Some(n), _) => n,
+            (None, Some(n)) if labelled => n,
+            _ => return Err(DecoyKind::Invalid),
+        };
+        let formatted = raw.starts_with(['+', '('])
+            || raw
+                .trim()
+                .contains([' ', '.', '-', '\u{a0}', '\u{202f}', ')']);
+        if !formatted && !labelled {
+            return Err(DecoyKind::Unlabelled);
+        }
+        Ok(Accepted {
+            number,
+            text: raw.trim().to_string(),
+            labelled,
+            tel_index,
+            start,
+            end: start + raw.len(),
+        })
+    }
+
+    /// Valid numbers among consecutive space-separated groups of a run that is not one number,
+    /// longest first, left to right.
+    fn split_run(&self, raw: &str, start: usize) -> Vec<Accepted> {
+        let mut groups: Vec<(usize, usize)> = Vec::new();
+        let mut group_start = None;
+        for (i, c) in raw.char_indices() {
+            let is_space = matches!(c, ' ' | '\u{a0}' | '\u{202f}');
+            match (is_space, group_start) {
+                (false, None) => group_start = Some(i),
+                (true, Some(s)) => {
+                    groups.push((s, i));
+                    group_start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = group_start {
+            groups.push((s, raw.len()));
+        }
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < groups.len() {
+            let found = (i + 1..=groups.len()).rev().find_map(|j| {
+                let sub = &raw[groups[i].0..groups[j - 1].1];
+                self.validate(sub, start + groups[i].0).ok().map(|f| (f, j))
+            });
+            match found {
+                Some((phone, next)) => {
+                    out.push(phone);
+                    i = next;
+                }
+                _ => i += 1,
+            }
+        }
+        out
+    }
 }
 
 /// Decoys recognisable from the candidate and its immediate neighbours.
@@ -392,11 +488,12 @@ fn is_price(text: &str, start: usize, end: usize) -> bool {
     if before.ends_with(SYMBOLS) || after.starts_with(SYMBOLS) {
         return true;
     }
-    let before_lower = before.to_ascii_lowercase();
-    let after_lower = after
-        .get(..after.len().min(4))
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    // Only the few characters next to the number matter (and lower-casing the whole text
+    // before every candidate would make a long page quadratic).
+    let tail_start = before.char_indices().rev().nth(3).map_or(0, |(i, _)| i);
+    let before_lower = before[tail_start..].to_ascii_lowercase();
+    let head_end = after.char_indices().nth(4).map_or(after.len(), |(i, _)| i);
+    let after_lower = after[..head_end].to_ascii_lowercase();
     if CODES
         .iter()
         .any(|c| before_lower.ends_with(c) || after_lower.starts_with(c))
@@ -450,15 +547,34 @@ fn parse_candidate(raw: &str, regions: &[Id]) -> Option<PhoneNumber> {
         normalised.replace_range(..2, "+");
     }
     if normalised.starts_with('+') {
-        return phonenumber::parse(None, &normalised)
-            .ok()
-            .filter(PhoneNumber::is_valid);
+        return parse_valid(&normalised, None);
     }
-    regions.iter().find_map(|id| {
-        phonenumber::parse(Some(*id), &normalised)
-            .ok()
-            .filter(PhoneNumber::is_valid)
-    })
+    regions
+        .iter()
+        .find_map(|id| parse_valid(&normalised, Some(*id)))
+}
+
+/// libphonenumber's parse and validation, memoised: the same numbers recur on every page
+/// (header, footer) and validation is the costly step of a scan.
+fn parse_valid(normalised: &str, region: Option<Id>) -> Option<PhoneNumber> {
+    type Cache = HashMap<(String, Option<Id>), Option<PhoneNumber>>;
+    const MAX_ENTRIES: usize = 4096;
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (normalised.to_string(), region);
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return hit;
+    }
+    let parsed = phonenumber::parse(region, normalised)
+        .ok()
+        .filter(PhoneNumber::is_valid);
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= MAX_ENTRIES {
+            c.clear();
+        }
+        c.insert(key, parsed.clone());
+    }
+    parsed
 }
 
 fn parse_tel(target: &str, hints: &RegionHints) -> Option<PhoneNumber> {
@@ -572,6 +688,15 @@ mod tests {
             [DecoyKind::Unlabelled]
         );
         assert!(found("Your order 2127365000 has shipped", &[Id::US]).is_empty());
+    }
+
+    #[test]
+    fn numbers_written_back_to_back_are_both_found() {
+        assert_eq!(
+            found("Teléfonos 912 345 678 600 123 456", &[Id::ES]),
+            ["+34912345678", "+34600123456"]
+        );
+        assert_eq!(found("Desde 2024 912 345 678", &[Id::ES]), ["+34912345678"]);
     }
 
     #[test]
