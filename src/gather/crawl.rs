@@ -9,7 +9,7 @@
 use crate::artifacts::{CrawlStats, Discovery, Page, SiteCrawl};
 use crate::config::CrawlConfig;
 use crate::error::CouldNotRun;
-use crate::gather::extract::extract_page;
+use crate::gather::extract::extract_page_checked;
 use crate::gather::fetch::{decode_html, is_html_type, sniff_html, Fetcher, Redirects, Want};
 use crate::gather::robots::{collect_sitemaps, RobotsFile};
 use crate::gather::scope::{host_key, normalize, CrawlScope, TrapGuard};
@@ -44,6 +44,7 @@ pub async fn crawl(
         start,
         robots: HashMap::new(),
         seen: HashSet::new(),
+        redirect_targets: HashSet::new(),
         link_queue: VecDeque::new(),
         sitemap_queue: VecDeque::new(),
         traps: TrapGuard::default(),
@@ -73,6 +74,8 @@ struct Crawler<'a> {
     robots: HashMap<String, RobotsFile>,
     /// Every URL met (queued, fetched or refused), so each is judged once.
     seen: HashSet<String>,
+    /// Final URLs of redirects: already fetched, not to be fetched again when linked.
+    redirect_targets: HashSet<String>,
     link_queue: VecDeque<Job>,
     sitemap_queue: VecDeque<Job>,
     traps: TrapGuard,
@@ -177,7 +180,7 @@ impl Crawler<'_> {
                 collect_sitemaps(fetcher, &self.scope, &self.start, &listed, max_urls).await;
             self.warnings.extend(found.warnings);
             for url in found.urls {
-                self.consider(url, 1, Discovery::Sitemap);
+                self.consider(url, 1, Discovery::Sitemap, None);
             }
         }
 
@@ -187,11 +190,7 @@ impl Crawler<'_> {
         let mut running: HashMap<tokio::task::Id, Job> = HashMap::new();
         loop {
             while tasks.len() < concurrency && (self.pages.len() + tasks.len()) < self.max_pages() {
-                let Some(job) = self
-                    .link_queue
-                    .pop_front()
-                    .or_else(|| self.sitemap_queue.pop_front())
-                else {
+                let Some(job) = self.next_job() else {
                     break;
                 };
                 let handle =
@@ -216,6 +215,19 @@ impl Crawler<'_> {
             }
         }
         Ok(())
+    }
+
+    /// The next queued URL that a redirect has not already answered.
+    fn next_job(&mut self) -> Option<Job> {
+        loop {
+            let job = self
+                .link_queue
+                .pop_front()
+                .or_else(|| self.sitemap_queue.pop_front())?;
+            if !self.redirect_targets.contains(job.url.as_str()) {
+                return Some(job);
+            }
+        }
     }
 
     fn max_pages(&self) -> usize {
@@ -253,6 +265,7 @@ impl Crawler<'_> {
             if let Ok(final_url) = Url::parse(&page.final_url) {
                 if self.scope.contains(&final_url) {
                     self.seen.insert(final_url.to_string());
+                    self.redirect_targets.insert(final_url.to_string());
                 }
             }
         }
@@ -264,8 +277,9 @@ impl Crawler<'_> {
                 .filter_map(|l| l.url.as_deref())
                 .filter_map(|u| Url::parse(u).ok())
                 .collect();
+            let parent = Url::parse(&page.final_url).ok();
             for target in targets {
-                self.consider(target, page.depth + 1, Discovery::Link);
+                self.consider(target, page.depth + 1, Discovery::Link, parent.as_ref());
             }
         }
         self.pages.push(page);
@@ -273,7 +287,7 @@ impl Crawler<'_> {
 
     /// Queues `url` unless it was met before or falls outside scope, depth, robots.txt or
     /// the trap guard (each counted).
-    fn consider(&mut self, mut url: Url, depth: u32, via: Discovery) {
+    fn consider(&mut self, mut url: Url, depth: u32, via: Discovery, parent: Option<&Url>) {
         normalize(&mut url);
         if !self.seen.insert(url.to_string()) {
             return;
@@ -291,7 +305,7 @@ impl Crawler<'_> {
             self.stats.skipped_by_robots += 1;
             return;
         }
-        if !self.traps.admit(&url) {
+        if !self.traps.admit(&url, parent) {
             self.stats.skipped_as_traps += 1;
             return;
         }
@@ -386,11 +400,16 @@ async fn fetch_page(fetcher: Arc<Fetcher>, job: Job, redirects: Redirects) -> Pa
     let extracted = tokio::task::spawn_blocking(move || {
         let html = decode_html(&body, content_type.as_deref());
         drop(body);
-        extract_page(&html, &base)
+        extract_page_checked(&html, &base)
     })
     .await;
     match extracted {
-        Ok(content) => page.content = Some(content),
+        Ok((content, note)) => {
+            page.content = Some(content);
+            if page.error.is_none() {
+                page.error = note;
+            }
+        }
         Err(e) => {
             page.error = Some(format!("the HTML of this page could not be read: {e}"));
         }

@@ -38,9 +38,140 @@ const MAX_SCRIPTS: usize = 500;
 /// Inline scripts are cut to this many characters (chat snippets sit at the start).
 pub const INLINE_SCRIPT_CHARS: usize = 2_000;
 
+/// Element nesting read at most. Browsers cap their trees near 512 levels; html5ever does not,
+/// and its scope checks walk the whole stack of open elements, so a page of 20,000 nested
+/// `<div>`s costs quadratic time. The document is cut where the estimated depth passes this.
+pub const MAX_NESTING: usize = 1_024;
+
 /// Extracts what the checks need from `html`, resolving relative URLs against `page_url`
 /// (or the document's `<base href>`).
 pub fn extract_page(html: &str, page_url: &Url) -> PageContent {
+    extract_page_checked(html, page_url).0
+}
+
+/// [`extract_page`], plus a note when the document had to be cut (nesting too deep).
+pub fn extract_page_checked(html: &str, page_url: &Url) -> (PageContent, Option<String>) {
+    match nesting_cut(html, MAX_NESTING) {
+        Some(at) => (
+            extract_document(&html[..at], page_url),
+            Some(format!(
+                "HTML nested more than {MAX_NESTING} elements deep; the rest of the page was not read"
+            )),
+        ),
+        None => (extract_document(html, page_url), None),
+    }
+}
+
+/// Where the element nesting (estimated by a cheap tag scan) first passes `max`.
+pub fn nesting_cut(html: &str, max: usize) -> Option<usize> {
+    let bytes = html.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(offset) = memchr_lt(&bytes[i..]) {
+        let at = i + offset;
+        let rest = &bytes[at..];
+        if rest.starts_with(b"<!--") {
+            i = find(bytes, at + 4, b"-->").map_or(bytes.len(), |e| e + 3);
+            continue;
+        }
+        let closing = rest.get(1) == Some(&b'/');
+        let name_start = at + 1 + usize::from(closing);
+        let name_len = bytes[name_start.min(bytes.len())..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        if name_len == 0 || !bytes[name_start].is_ascii_alphabetic() {
+            i = at + 1;
+            continue;
+        }
+        let name = html[name_start..name_start + name_len].to_ascii_lowercase();
+        let tag_end = find(bytes, name_start + name_len, b">").unwrap_or(bytes.len());
+        i = (tag_end + 1).min(bytes.len());
+        if closing {
+            if !is_void_or_implied(&name) {
+                depth = depth.saturating_sub(1);
+            }
+            continue;
+        }
+        if matches!(
+            name.as_str(),
+            "script" | "style" | "textarea" | "title" | "xmp" | "iframe" | "noembed" | "noframes"
+        ) {
+            let close = format!("</{name}");
+            let lower_rest = &bytes[i..];
+            i += find_ignore_case(lower_rest, close.as_bytes()).unwrap_or(lower_rest.len());
+            continue;
+        }
+        let self_closing = tag_end > 0 && bytes.get(tag_end - 1) == Some(&b'/');
+        if is_void_or_implied(&name) || self_closing {
+            continue;
+        }
+        depth += 1;
+        if depth > max {
+            return Some(at);
+        }
+    }
+    None
+}
+
+/// Void elements, and elements whose end tag is usually left out (they do not nest).
+fn is_void_or_implied(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "source"
+            | "track"
+            | "wbr"
+            | "p"
+            | "li"
+            | "dt"
+            | "dd"
+            | "option"
+            | "optgroup"
+            | "tr"
+            | "td"
+            | "th"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "colgroup"
+            | "rb"
+            | "rt"
+            | "rp"
+            | "html"
+            | "head"
+            | "body"
+    )
+}
+
+fn memchr_lt(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|b| *b == b'<')
+}
+
+fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    bytes
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+fn find_ignore_case(bytes: &[u8], needle: &[u8]) -> Option<usize> {
+    bytes
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+fn extract_document(html: &str, page_url: &Url) -> PageContent {
     let doc = Html::parse_document(html);
     let base = base_url(&doc, page_url);
     let mut content = PageContent {
@@ -898,6 +1029,21 @@ mod tests {
         assert_eq!(c.footer_text, "pie");
         assert_eq!(c.tel_links, vec!["+34 900 100 200"]);
         assert_eq!(c.links[0].region, Region::Header);
+    }
+
+    #[test]
+    fn deep_nesting_is_cut_before_parsing() {
+        let deep = format!("<p>top</p>{}deep", "<div><span><b>".repeat(10_000));
+        let cut = nesting_cut(&deep, MAX_NESTING).expect("too deep");
+        assert!(cut > 10 && cut < deep.len() / 2);
+        let (content, note) = extract_page_checked(&deep, &Url::parse("http://x.test/").unwrap());
+        assert!(content.text.starts_with("top"));
+        assert!(note.unwrap().contains("nested more than"));
+        let flat = "<ul>".to_string() + &"<li><p>item<br><img src=x>".repeat(10_000);
+        assert_eq!(nesting_cut(&flat, MAX_NESTING), None);
+        let scripted = format!("<script>{}</script><div>x</div>", "<div>".repeat(10_000));
+        assert_eq!(nesting_cut(&scripted, MAX_NESTING), None);
+        assert_eq!(nesting_cut("<<</ <a", 1), None);
     }
 
     #[test]

@@ -301,7 +301,13 @@ pub fn decode_html(body: &[u8], content_type: Option<&str>) -> String {
     let encoding = label
         .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()))
         .unwrap_or(encoding_rs::UTF_8);
-    let (text, _, _) = encoding.decode(body);
+    let (encoding, bom_len) = encoding_rs::Encoding::for_bom(body).unwrap_or((encoding, 0));
+    let body = &body[bom_len..];
+    if encoding == encoding_rs::UTF_8 {
+        // std's decoder is the same (U+FFFD per malformed sequence) and always optimised.
+        return String::from_utf8_lossy(body).into_owned();
+    }
+    let (text, _) = encoding.decode_without_bom_handling(body);
     text.into_owned()
 }
 
@@ -346,12 +352,16 @@ pub fn describe_error(err: &reqwest::Error, timeout: Duration) -> String {
     let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(c) = cause {
         causes.push(c);
-        // io::Error::source skips its own wrapped error; look inside it explicitly.
-        if let Some(inner) = c
+        // io::Error::source skips its own wrapped error (often another io::Error around a
+        // rustls::Error); look inside explicitly.
+        let mut wrapped = c;
+        while let Some(inner) = wrapped
             .downcast_ref::<std::io::Error>()
             .and_then(|io| io.get_ref())
         {
+            let inner: &(dyn std::error::Error + 'static) = inner;
             causes.push(inner);
+            wrapped = inner;
         }
         cause = c.source();
     }

@@ -51,11 +51,14 @@ impl RobotsFile {
             .filter(|d| d.is_finite() && *d > 0.0)
     }
 
+    /// Sitemap lines, resolved against robots.txt (some stores write relative paths).
     pub fn sitemaps(&self) -> Vec<String> {
         self.robot
-            .as_ref()
-            .map(|r| r.sitemaps.clone())
-            .unwrap_or_default()
+            .iter()
+            .flat_map(|r| &r.sitemaps)
+            .filter_map(|s| self.url.join(s.trim()).ok())
+            .map(String::from)
+            .collect()
     }
 
     /// A server error on robots.txt: RFC 9309 would stop the crawl; an audit notes it instead.

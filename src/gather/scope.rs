@@ -136,16 +136,18 @@ impl CrawlScope {
     }
 }
 
-/// URLs of one shape (digits folded) or one path with different queries, fetched at most.
-/// Calendars ("next month" forever) and faceted filters (every combination of colour, size
-/// and sort) make endless URLs that all look like this.
+/// URLs of one family fetched at most. A family is a set of URLs that generate each other:
+/// one shape (digits folded, same query parameter names) linked from a page of that same
+/// shape (a calendar's "next month" forever), or one path with ever new queries linked from
+/// that same path (faceted filters combining colour, size and sort without end). Product
+/// pages linked from a category page are not a family: their parent has another shape.
 pub const TRAP_VARIANTS: u32 = 30;
 /// Path segments at most, and repeats of one segment (`/a/b/a/b/...` from relative links).
-const TRAP_MAX_SEGMENTS: usize = 12;
+const TRAP_MAX_SEGMENTS: usize = 16;
 const TRAP_MAX_SEGMENT_REPEATS: usize = 3;
 const TRAP_MAX_URL_LEN: usize = 2_000;
 
-/// Counts URL variants and refuses those that look like a trap.
+/// Counts URL families and refuses what looks like one more step into a trap.
 #[derive(Debug, Default)]
 pub struct TrapGuard {
     per_shape: HashMap<String, u32>,
@@ -155,8 +157,9 @@ pub struct TrapGuard {
 }
 
 impl TrapGuard {
-    /// Admits `url` (and counts it) unless it looks like one more step into a trap.
-    pub fn admit(&mut self, url: &Url) -> bool {
+    /// Admits `url`, found on `parent` (None: the start URL or a sitemap), unless it looks
+    /// like a trap.
+    pub fn admit(&mut self, url: &Url, parent: Option<&Url>) -> bool {
         let host = host_key(url);
         let path = url.path();
         if url.as_str().len() > TRAP_MAX_URL_LEN {
@@ -176,18 +179,26 @@ impl TrapGuard {
                 shorten(path)
             ));
         }
-        let shape = format!("{host}{}{}", fold_digits(path), query_names(url));
-        if self.per_shape.get(&shape).copied().unwrap_or(0) >= TRAP_VARIANTS {
+        let Some(parent) = parent else {
+            return true;
+        };
+        let shape = shape_of(url);
+        let same_shape = shape == shape_of(parent);
+        if same_shape && self.per_shape.get(&shape).copied().unwrap_or(0) >= TRAP_VARIANTS {
             return self.refuse(shape);
         }
         let path_key = format!("{host}{path}?");
-        if url.query().is_some()
-            && self.per_path.get(&path_key).copied().unwrap_or(0) >= TRAP_VARIANTS
-        {
-            return self.refuse(format!("{path_key}<query variations>"));
+        let same_path = url.query().is_some()
+            && host_key(parent) == host
+            && parent.path() == path
+            && parent.query() != url.query();
+        if same_path && self.per_path.get(&path_key).copied().unwrap_or(0) >= TRAP_VARIANTS {
+            return self.refuse(format!("{path_key}<filter combinations>"));
         }
-        *self.per_shape.entry(shape).or_default() += 1;
-        if url.query().is_some() {
+        if same_shape {
+            *self.per_shape.entry(shape).or_default() += 1;
+        }
+        if same_path {
             *self.per_path.entry(path_key).or_default() += 1;
         }
         true
@@ -206,11 +217,21 @@ impl TrapGuard {
             .into_iter()
             .map(|(pattern, count)| {
                 format!(
-                    "possible URL trap (endless calendar or filter combinations): {count} more URL(s) like {pattern} were not fetched (at most {TRAP_VARIANTS} variants per pattern)"
+                    "possible URL trap (endless calendar or filter combinations): {count} more URL(s) like {pattern} were not fetched (at most {TRAP_VARIANTS} per pattern)"
                 )
             })
             .collect()
     }
+}
+
+/// `host/calendar/N/N?month` for `host/calendar/2026/11?month=3`.
+fn shape_of(url: &Url) -> String {
+    format!(
+        "{}{}{}",
+        host_key(url),
+        fold_digits(url.path()),
+        query_names(url)
+    )
 }
 
 /// `/calendar/2026/11` -> `/calendar/N/N`.
@@ -278,17 +299,37 @@ mod tests {
     }
 
     #[test]
-    fn calendars_and_facets_are_capped() {
+    fn calendars_and_facets_are_capped_but_catalogues_are_not() {
         let mut guard = TrapGuard::default();
-        let admitted = (0..100)
-            .filter(|m| guard.admit(&url(&format!("https://x.test/cal/2026/{m}"))))
-            .count();
-        assert_eq!(admitted, TRAP_VARIANTS as usize);
-        let admitted = (0..100)
-            .filter(|i| guard.admit(&url(&format!("https://x.test/shoes?c{i}=1&size=2"))))
-            .count();
-        assert_eq!(admitted, TRAP_VARIANTS as usize);
-        assert!(!guard.admit(&url("https://x.test/a/b/a/b/a/b/a/b")));
+        let mut parent = url("https://x.test/cal/2026/0");
+        let mut admitted = 0;
+        for m in 1..100 {
+            let next = url(&format!("https://x.test/cal/2026/{m}"));
+            if guard.admit(&next, Some(&parent)) {
+                admitted += 1;
+            }
+            parent = next;
+        }
+        assert_eq!(admitted, TRAP_VARIANTS);
+        let mut parent = url("https://x.test/shoes");
+        let mut admitted = 0;
+        for i in 0..100 {
+            let next = url(&format!("{parent}{}c{i}=1", if i == 0 { '?' } else { '&' }));
+            if guard.admit(&next, Some(&parent)) {
+                admitted += 1;
+                parent = next;
+            }
+        }
+        assert_eq!(admitted, TRAP_VARIANTS);
+        let category = url("https://x.test/category/shoes");
+        for id in 0..200 {
+            assert!(guard.admit(&url(&format!("https://x.test/p/{id}")), Some(&category)));
+            assert!(guard.admit(
+                &url(&format!("https://x.test/item?id={id}")),
+                Some(&category)
+            ));
+        }
+        assert!(!guard.admit(&url("https://x.test/a/b/a/b/a/b/a/b"), None));
         assert_eq!(guard.warnings().len(), 3);
     }
 }
