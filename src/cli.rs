@@ -34,6 +34,38 @@ pub enum Command {
         /// Check id, e.g. hidden-phone-number.
         id: String,
     },
+    /// Compare two JSON reports; exit 1 when the store got worse.
+    Diff {
+        /// The earlier JSON report.
+        old: PathBuf,
+        /// The later JSON report.
+        new: PathBuf,
+        /// Score points the new report may lose before the diff fails.
+        #[arg(long, value_name = "N", default_value_t = 0.0)]
+        max_drop: f64,
+    },
+    /// Print the JSON Schema of the JSON report.
+    Schema,
+    /// Write a commented shopaudit.toml with the defaults.
+    Init {
+        /// Where to write it.
+        #[arg(default_value = crate::config::DEFAULT_CONFIG_FILE)]
+        path: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command with --dir.
+    Man {
+        /// Write shopaudit.1, shopaudit-audit.1, ... into DIR.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -71,12 +103,15 @@ pub struct ReportArgs {
     pub from_artifacts: PathBuf,
     #[command(flatten)]
     pub common: CommonArgs,
+    /// Chromium executable for --format pdf (default: chromium, chromium-browser or google-chrome on PATH).
+    #[arg(long, value_name = "PATH")]
+    pub browser: Option<PathBuf>,
 }
 
 /// Flags shared by `audit` and `report`: output, config and gate.
 #[derive(Debug, Args)]
 pub struct CommonArgs {
-    /// Output format(s), comma-separated: table, json.
+    /// Output format(s), comma-separated: table, json, html, markdown, junit, sarif, pdf.
     #[arg(long, short = 'f', value_delimiter = ',', value_name = "FORMAT")]
     pub format: Vec<String>,
     /// Write the (single) report to FILE instead of standard output.
@@ -97,6 +132,15 @@ pub struct CommonArgs {
     /// No progress output; only errors on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Heading of the HTML, PDF and Markdown reports.
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// Client named in the HTML/PDF report header.
+    #[arg(long, value_name = "NAME")]
+    pub client: Option<String>,
+    /// Auditor named in the HTML/PDF report header.
+    #[arg(long, value_name = "NAME")]
+    pub auditor: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -146,6 +190,18 @@ impl CommonArgs {
         }
         if let Some(f) = self.fail_on {
             config.gate.fail_on = f;
+        }
+        if self.quiet {
+            config.output.quiet = true;
+        }
+        for (flag, key) in [
+            (&self.title, &mut config.output.title),
+            (&self.client, &mut config.output.client),
+            (&self.auditor, &mut config.output.auditor),
+        ] {
+            if flag.is_some() {
+                key.clone_from(flag);
+            }
         }
     }
 }
@@ -228,6 +284,26 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
             println!("{}", doc.body);
             Ok(Exit::Passed)
         }
+        Command::Diff { old, new, max_drop } => crate::commands::diff::run(&old, &new, max_drop),
+        Command::Schema => {
+            print!("{}", crate::commands::schema::report_schema());
+            Ok(Exit::Passed)
+        }
+        Command::Init { path, force } => crate::commands::init::run(&path, force),
+        Command::Completions { shell } => {
+            crate::commands::completions::write(shell, &mut std::io::stdout());
+            Ok(Exit::Passed)
+        }
+        Command::Man { dir: None } => {
+            crate::commands::man::write(&mut std::io::stdout())?;
+            Ok(Exit::Passed)
+        }
+        Command::Man { dir: Some(dir) } => {
+            for path in crate::commands::man::write_dir(&dir)? {
+                eprintln!("wrote {}", path.display());
+            }
+            Ok(Exit::Passed)
+        }
     }
 }
 
@@ -272,27 +348,34 @@ fn audit(args: AuditArgs) -> anyhow::Result<Exit> {
     if args.place_orders {
         config.checkout.place_orders = true;
     }
+    if args.save_artifacts.is_some() {
+        config.output.save_artifacts = args.save_artifacts.clone();
+    }
     config.validate()?;
     let formats = report::parse_formats(&config.output)?;
     let start = crate::audit::parse_start_url(&args.url)?;
-    if let Some(dir) = &args.save_artifacts {
+    if let Some(dir) = &config.output.save_artifacts {
         ensure_writable_artifacts_dir(dir, args.force)?;
     }
 
-    let progress = progress_bar(args.common.quiet);
+    let progress = progress_bar(config.output.quiet);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let started = std::time::Instant::now();
     let artifacts = runtime.block_on(crate::audit::gather(&start, &config, &progress))?;
     progress.finish_and_clear();
-    if let Some(dir) = &args.save_artifacts {
+    if let Some(dir) = &config.output.save_artifacts {
         artifacts.save(dir)?;
     }
     let report = report::build(&artifacts, &config, started.elapsed().as_millis() as u64);
-    emit(&report, &config, &formats)
+    let artifacts_dir = config.output.save_artifacts.clone();
+    emit(&report, &config, &formats, artifacts_dir)
 }
 
 fn report_from_artifacts(args: ReportArgs) -> anyhow::Result<Exit> {
-    let config = load_config(&args.common)?;
+    let mut config = load_config(&args.common)?;
+    if args.browser.is_some() {
+        config.browser.path = args.browser.clone();
+    }
     config.validate()?;
     let formats = report::parse_formats(&config.output)?;
     let artifacts = crate::artifacts::Artifacts::load(&args.from_artifacts)?;
@@ -302,15 +385,27 @@ fn report_from_artifacts(args: ReportArgs) -> anyhow::Result<Exit> {
         .map(|c| c.stats.duration_ms)
         .unwrap_or(0);
     let report = report::build(&artifacts, &config, duration);
-    emit(&report, &config, &formats)
+    // Screenshot paths in the evidence are relative to the artifacts folder.
+    let artifacts_dir = if args.from_artifacts.is_dir() {
+        Some(args.from_artifacts.clone())
+    } else {
+        args.from_artifacts.parent().map(Path::to_path_buf)
+    };
+    emit(&report, &config, &formats, artifacts_dir)
 }
 
-fn emit(report: &Report, config: &Config, formats: &[report::Format]) -> anyhow::Result<Exit> {
+fn emit(
+    report: &Report,
+    config: &Config,
+    formats: &[report::Format],
+    artifacts_dir: Option<PathBuf>,
+) -> anyhow::Result<Exit> {
     let style = report::table::TableStyle {
         color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
         width: terminal_width(),
     };
-    report::write_outputs(report, formats, &config.output, &style)?;
+    let options = report::RenderOptions::for_run(config, style, artifacts_dir);
+    report::write_outputs(report, formats, &config.output, &options)?;
     Ok(if report.gate.passed {
         Exit::Passed
     } else {

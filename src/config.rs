@@ -145,7 +145,16 @@ pub struct OutputConfig {
     pub output: Option<PathBuf>,
     /// Folder for several formats, one file each.
     pub output_dir: Option<PathBuf>,
+    /// Heading of the HTML/PDF/Markdown report (default: "Store audit of <target>").
     pub title: Option<String>,
+    /// Client named in the report header.
+    pub client: Option<String>,
+    /// Auditor named in the report header.
+    pub auditor: Option<String>,
+    /// Save the gathered artifacts (JSON, screenshots) into this folder.
+    pub save_artifacts: Option<PathBuf>,
+    /// No progress output; only errors on stderr.
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -220,6 +229,60 @@ impl Config {
                 "{at}crawl.timeout_secs must be above 0"
             )));
         }
+        if !(c.rate_limit.is_finite() && c.rate_limit >= 0.0) {
+            return Err(UsageError(format!(
+                "{at}crawl.rate_limit must be 0 (unlimited) or more"
+            )));
+        }
+        let b = &self.browser;
+        if !(b.step_timeout_secs.is_finite() && b.step_timeout_secs > 0.0) {
+            return Err(UsageError(format!(
+                "{at}browser.step_timeout_secs must be above 0"
+            )));
+        }
+        if let Some(ws) = &b.ws_url {
+            if !(ws.starts_with("ws://") || ws.starts_with("wss://")) {
+                return Err(UsageError(format!(
+                    "{at}browser.ws_url must be a ws:// or wss:// DevTools URL, not `{ws}`"
+                )));
+            }
+        }
+        let k = &self.checkout;
+        for (key, name) in [
+            ("password_env", &k.password_env),
+            ("card_number_env", &k.card_number_env),
+            ("card_cvc_env", &k.card_cvc_env),
+        ] {
+            if let Some(name) = name {
+                if !is_env_var_name(name) {
+                    return Err(UsageError(format!(
+                        "{at}checkout.{key} names an environment variable (e.g. SHOPAUDIT_PASSWORD), not `{}`",
+                        if name.len() > 40 { "a value" } else { name }
+                    )));
+                }
+            }
+        }
+        if let Some(expiry) = &k.card_expiry {
+            let valid = expiry.len() == 5
+                && expiry.as_bytes()[2] == b'/'
+                && expiry[..2]
+                    .parse::<u8>()
+                    .is_ok_and(|m| (1..=12).contains(&m))
+                && expiry[3..].bytes().all(|b| b.is_ascii_digit());
+            if !valid {
+                return Err(UsageError(format!(
+                    "{at}checkout.card_expiry must be MM/YY, e.g. 12/30"
+                )));
+            }
+        }
+        for name in &self.output.formats {
+            if crate::report::Format::parse(name).is_none() {
+                return Err(UsageError(format!(
+                    "{at}output.formats: unknown format `{name}` (known: {})",
+                    crate::report::Format::NAMES.join(", ")
+                )));
+            }
+        }
         if let Some(f) = self.gate.fail_under {
             if !(0.0..=100.0).contains(&f) {
                 return Err(UsageError(format!(
@@ -247,9 +310,14 @@ impl Config {
                     )));
                 }
             }
-            if check.weight.is_some_and(|w| w < 0.0) {
+            if check.weight.is_some_and(|w| !(w.is_finite() && w >= 0.0)) {
                 return Err(UsageError(format!(
-                    "{at}[checks.{id}]: weight must not be negative"
+                    "{at}[checks.{id}]: weight must be a number, 0 or more"
+                )));
+            }
+            if let Some((name, _)) = check.thresholds.iter().find(|(_, v)| !v.is_finite()) {
+                return Err(UsageError(format!(
+                    "{at}[checks.{id}]: threshold `{name}` must be a finite number"
                 )));
             }
         }
@@ -258,6 +326,53 @@ impl Config {
 
     pub fn check_enabled(&self, id: &str) -> bool {
         self.checks.get(id).and_then(|c| c.enabled).unwrap_or(true)
+    }
+}
+
+fn is_env_var_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A secret read from the environment. Its Debug and Display never show the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The value, for typing into the store's form; never for logs or reports.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl std::fmt::Display for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl CheckoutConfig {
+    /// Reads the secret whose environment variable the config names (`password_env`, ...).
+    /// None when the config names none; an error when the named variable is unset or empty.
+    pub fn secret(env_name: Option<&str>, what: &str) -> Result<Option<Secret>, UsageError> {
+        let Some(name) = env_name else {
+            return Ok(None);
+        };
+        match std::env::var(name) {
+            Ok(value) if !value.is_empty() => Ok(Some(Secret(value))),
+            _ => Err(UsageError(format!(
+                "the {what} is read from the environment variable {name}, which is not set"
+            ))),
+        }
     }
 }
 
@@ -294,6 +409,58 @@ mod tests {
         let err =
             Config::parse("[crawl]\nmax_pages = \"many\"\n", Path::new("s.toml")).unwrap_err();
         assert!(err.0.starts_with("s.toml:2:13: "), "{}", err.0);
+    }
+
+    #[test]
+    fn bad_values_are_rejected_with_the_key() {
+        let cases = [
+            (
+                "[browser]\nstep_timeout_secs = 0.0\n",
+                "browser.step_timeout_secs",
+            ),
+            ("[crawl]\nrate_limit = -1.0\n", "crawl.rate_limit"),
+            (
+                "[checkout]\npassword_env = \"hunter2 secret\"\n",
+                "checkout.password_env",
+            ),
+            (
+                "[checkout]\ncard_expiry = \"13/30\"\n",
+                "checkout.card_expiry",
+            ),
+            ("[output]\nformats = [\"docx\"]\n", "unknown format `docx`"),
+            ("[gate]\nfail_under = 101.0\n", "gate.fail_under"),
+            ("[browser]\nws_url = \"http://x\"\n", "browser.ws_url"),
+            ("[checks.no-such-check]\nenabled = false\n", "no such check"),
+            (
+                "[checks.hidden-phone-number]\nweight = -2.0\n",
+                "weight must be a number, 0 or more",
+            ),
+            (
+                "[checks.hidden-phone-number.thresholds]\nmax_fields = 3.0\n",
+                "unknown threshold `max_fields`",
+            ),
+        ];
+        for (text, expected) in cases {
+            let mut config = Config::parse(text, Path::new("s.toml")).unwrap();
+            config.source = Some(PathBuf::from("s.toml"));
+            let err = config.validate().unwrap_err();
+            assert!(err.0.starts_with("s.toml: "), "{text}: {}", err.0);
+            assert!(err.0.contains(expected), "{text}: {}", err.0);
+        }
+    }
+
+    #[test]
+    fn secrets_come_from_named_variables_and_never_print() {
+        std::env::set_var("SHOPAUDIT_TEST_SECRET_PW", "correct horse");
+        let secret = CheckoutConfig::secret(Some("SHOPAUDIT_TEST_SECRET_PW"), "test password")
+            .unwrap()
+            .unwrap();
+        assert_eq!(secret.expose(), "correct horse");
+        assert!(!format!("{secret} {secret:?}").contains("horse"));
+        let err =
+            CheckoutConfig::secret(Some("SHOPAUDIT_TEST_UNSET_VAR"), "test password").unwrap_err();
+        assert!(err.0.contains("SHOPAUDIT_TEST_UNSET_VAR"), "{}", err.0);
+        assert_eq!(CheckoutConfig::secret(None, "x").unwrap(), None);
     }
 
     #[test]

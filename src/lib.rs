@@ -7,6 +7,7 @@ pub mod artifacts;
 pub mod audit;
 pub mod checks;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod error;
 pub mod fixture;

@@ -1042,3 +1042,109 @@ async fn audit_without_browser_runs_end_to_end() {
     assert_eq!(log.count("/contacto"), 1);
     server.stop().await;
 }
+
+/// A server that reads the request and closes the connection without a word.
+fn hang_up_server() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            use std::io::Read;
+            let mut stream = stream;
+            let mut buf = [0u8; 1024];
+            let _ = stream.read(&mut buf);
+            drop(stream);
+        }
+    });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_routes_end_within_the_timeout_and_are_reported() {
+    let hang_up = hang_up_server();
+    let home = format!(
+        r#"<a href="/drip">drip</a> <a href="/hang">hang</a> <a href="/cookies">cookies</a>
+           <a href="http://127.0.0.1:{hang_up}/x">hang up</a> <a href="/fine">fine</a>"#
+    );
+    let router = html_pages(&[("/", &home), ("/fine", "<p>fine</p>")])
+        .route(
+            "/drip",
+            get(|| async {
+                let drip = futures::stream::unfold(0u32, |n| async move {
+                    if n > 0 {
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                    (n < 60).then(|| {
+                        (
+                            Ok::<_, std::io::Error>(if n == 0 {
+                                "<p>drip".to_string()
+                            } else {
+                                ".".to_string()
+                            }),
+                            n + 1,
+                        )
+                    })
+                });
+                (
+                    [(header::CONTENT_TYPE, "text/html")],
+                    Body::from_stream(drip),
+                )
+            }),
+        )
+        .route(
+            "/hang",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                "never"
+            }),
+        )
+        .route(
+            "/cookies",
+            get(|| async {
+                let mut response = axum::response::Html("<p>many cookies</p>").into_response();
+                for i in 0..500 {
+                    response.headers_mut().append(
+                        header::SET_COOKIE,
+                        format!("c{i}={}; Path=/", "v".repeat(40)).parse().unwrap(),
+                    );
+                }
+                response
+            }),
+        );
+    let (server, _log) = serve(router).await;
+    let base = server.url();
+    let timeout = 1.5;
+    let config = CrawlConfig {
+        timeout_secs: timeout,
+        allow_hosts: vec![format!("127.0.0.1:{hang_up}")],
+        ..config()
+    };
+    let started = Instant::now();
+    let crawl = crawl_site(&base, &config).await;
+    // Everything runs in parallel: a few timeouts' worth, with room for a loaded machine.
+    assert!(
+        started.elapsed() < Duration::from_secs_f64(timeout * 5.0),
+        "took {:?}",
+        started.elapsed()
+    );
+    let drip = page(&crawl, &format!("{base}drip"));
+    assert_eq!(drip.status, Some(200));
+    assert_eq!(
+        drip.error.as_deref(),
+        Some("timeout after 1.5s while reading the body")
+    );
+    let hang = page(&crawl, &format!("{base}hang"));
+    assert_eq!(hang.error.as_deref(), Some("timeout after 1.5s"));
+    let hung_up = page(&crawl, &format!("http://127.0.0.1:{hang_up}/x"));
+    assert_eq!(hung_up.status, None);
+    let error = hung_up.error.as_deref().unwrap();
+    assert!(error.contains("connection closed"), "{error}");
+    assert!(
+        !error.contains("http://"),
+        "short reason, not the URL again: {error}"
+    );
+    let cookies = page(&crawl, &format!("{base}cookies"));
+    assert!(cookies.is_ok(), "{cookies:?}");
+    assert!(page(&crawl, &format!("{base}fine")).is_ok());
+    server.stop().await;
+}

@@ -10,7 +10,8 @@ pub struct SiteCrawl {
     /// Every URL the crawler requested, in the order answers arrived: HTML pages fully
     /// extracted, other answers (errors, non-HTML) with status only.
     pub pages: Vec<Page>,
-    /// robots.txt as applied (None when it was absent or ignored).
+    /// The start host's robots.txt as fetched (None when it was not fetched: robots ignored
+    /// and sitemaps off). `status` 404 = no file; `obeyed` is false under `--ignore-robots`.
     pub robots: Option<RobotsSummary>,
     pub stats: CrawlStats,
     /// Things the crawler had to give up on or work around (trap detected, page cap hit, ...).
@@ -66,7 +67,9 @@ pub struct Page {
     pub content_type: Option<String>,
     pub bytes: u64,
     pub fetch_ms: u64,
-    /// The extracted content; None for non-HTML answers and failures.
+    /// The extracted content; None for non-HTML answers, answers of 400 and above, redirects
+    /// that were not followed (off the store's hosts) and failures. A page cut at the byte cap
+    /// keeps what was read before the cut (with `error` set, so `is_ok()` is false).
     pub content: Option<PageContent>,
 }
 
@@ -122,7 +125,7 @@ pub struct PageContent {
     pub disclosures: Vec<String>,
     /// Images with their alt text (a phone number only in an image is not readable text).
     pub images: Vec<Image>,
-    /// Class/id tokens on iframes and elements that look like embedded widgets (chat bubbles).
+    /// `src` (or `data-src`) of every iframe, absolute (embedded chat and help widgets).
     pub iframe_srcs: Vec<String>,
 }
 
@@ -134,10 +137,12 @@ pub struct Heading {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Link {
-    /// `href` as written.
+    /// `href` as written. Every `<a href>`/`<area href>` is here, hidden ones included (menus
+    /// hidden until hovered are still links), tel:, mailto: and javascript: ones too.
     pub href: String,
     /// Absolute URL without fragment, when the href resolves to http(s).
     pub url: Option<String>,
+    /// Visible text, else `aria-label`, `title`, or the alt text of images inside.
     pub text: String,
     #[serde(default)]
     pub region: Region,

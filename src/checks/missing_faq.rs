@@ -1,6 +1,6 @@
 //! `missing-faq`: an FAQ/help page within two clicks of home answers at least 5 questions.
 
-use super::detect::{clip, main_lines, page_url};
+use super::detect::{clicks, clip, main_lines, page_url};
 use super::phrases::{fold, PhraseSet};
 use super::{CheckContext, Evidence, Finding};
 use crate::artifacts::{Page, PageContent};
@@ -28,9 +28,33 @@ pub fn run(ctx: &CheckContext) -> Finding {
         return Finding::fail("No FAQ or help page found");
     }
     let near = |depth: &Option<u32>| depth.is_some_and(|d| d as f64 <= max_clicks);
-    // The best page: near ones first, then the most questions.
+    // The best page within reach: the one answering the most questions.
     counted.sort_by_key(|(_, q, depth)| (!near(depth), std::cmp::Reverse(q.len())));
+    let deeper: Vec<Evidence> = counted
+        .iter()
+        .filter(|(_, q, depth)| !near(depth) && !q.is_empty())
+        .take(3)
+        .map(|(page, q, depth)| {
+            Evidence::at(
+                page_url(page),
+                format!(
+                    "{} questions, but {}",
+                    q.len(),
+                    match depth {
+                        Some(d) => format!("{} from the home page", clicks(*d)),
+                        None => "not linked from the crawled pages".into(),
+                    }
+                ),
+            )
+        })
+        .collect();
     let (page, questions, depth) = &counted[0];
+    if !near(depth) {
+        return Finding::fail(format!(
+            "No FAQ or help page within {max_clicks:.0} clicks of the home page"
+        ))
+        .with_all_evidence(deeper);
+    }
     let n = questions.len();
     let url = page_url(page);
     let mut evidence = vec![Evidence::at(
@@ -39,8 +63,8 @@ pub fn run(ctx: &CheckContext) -> Finding {
             "{n} distinct questions, {}",
             match depth {
                 Some(0) => "on the home page".to_string(),
-                Some(d) => format!("{d} click(s) from the home page"),
-                None => "not linked from the crawled pages".to_string(),
+                Some(d) => format!("{} from the home page", clicks(*d)),
+                None => unreachable!("near pages have a click depth"),
             }
         ),
     )];
@@ -50,18 +74,14 @@ pub fn run(ctx: &CheckContext) -> Finding {
             .take(5)
             .map(|q| Evidence::at(url, clip(q, 100))),
     );
-    let where_ = if near(depth) {
-        String::new()
-    } else {
-        format!(", but it is more than {max_clicks:.0} clicks from the home page")
-    };
+    evidence.extend(deeper);
     let finding = if n == 0 {
         Finding::fail(format!(
-            "The FAQ page ({url}) answers no recognisable questions{where_}"
+            "The FAQ page ({url}) answers no recognisable questions"
         ))
-    } else if (n as f64) < pass_min || !near(depth) {
+    } else if (n as f64) < pass_min {
         Finding::warn(format!(
-            "The FAQ page answers only {n} question{}{where_}",
+            "The FAQ page answers only {n} question{}",
             if n == 1 { "" } else { "s" }
         ))
         .with_score((n as f64 / pass_min).min(1.0) * 0.8)
@@ -180,10 +200,14 @@ mod tests {
     }
 
     #[test]
-    fn an_faq_deeper_than_allowed_warns() {
+    fn an_faq_deeper_than_allowed_fails_and_is_named() {
         let f = run_with(ID, "es-complete", &[("max_clicks", 0.0)]);
-        assert_eq!(f.status, Status::Warn, "{f:#?}");
-        assert!(f.summary.contains("more than 0 clicks"), "{}", f.summary);
+        assert_eq!(f.status, Status::Fail, "{f:#?}");
+        assert_eq!(f.summary, "No FAQ or help page within 0 clicks of the home page");
+        assert!(
+            evidence_text(&f).contains("preguntas-frecuentes 6 questions, but 1 click from"),
+            "{f:#?}"
+        );
     }
 
     #[test]

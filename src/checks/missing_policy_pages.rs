@@ -38,7 +38,7 @@ pub fn run(ctx: &CheckContext) -> Finding {
 fn depth(site: &SiteIndex, page: &crate::artifacts::Page) -> String {
     match site.click_depth(page) {
         Some(1) => "linked from the home page".into(),
-        Some(d) => format!("{d} clicks from the home page"),
+        Some(d) => format!("{} from the home page", super::detect::clicks(d)),
         None => "not linked from the crawled pages".into(),
     }
 }

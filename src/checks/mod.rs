@@ -5,6 +5,7 @@ pub mod detect;
 pub mod doc;
 pub mod phrases;
 #[cfg(test)]
+#[cfg(test)]
 pub(crate) mod testing;
 
 pub use doc::{CheckDoc, Need};

@@ -1,6 +1,6 @@
 //! `unreachable-contact-page`: a contact page one click from the home page.
 
-use super::detect::{clip, page_url};
+use super::detect::{clicks, clip, page_url};
 use super::{CheckContext, Evidence, Finding};
 use crate::site::Role;
 
@@ -42,7 +42,7 @@ pub fn run(ctx: &CheckContext) -> Finding {
         .min_by_key(|p| site.click_depth(p).unwrap_or(u32::MAX))
         .expect("at least one contact page");
     let how_deep = match site.click_depth(page) {
-        Some(clicks) => format!("{clicks} clicks from the home page"),
+        Some(n) => format!("{} from the home page", clicks(n)),
         None => "not linked from any crawled page (found through the sitemap)".into(),
     };
     let mut evidence = vec![Evidence::at(page_url(page), how_deep.clone())];

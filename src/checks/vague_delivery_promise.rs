@@ -70,17 +70,23 @@ struct Vocabulary<'a> {
     qualifiers: [(&'a PhraseSet, Service); 4],
 }
 
+impl<'a> Vocabulary<'a> {
+    fn from_doc(doc: &'a crate::checks::CheckDoc) -> Self {
+        Vocabulary {
+            delivery: doc.phrase_set("delivery_words"),
+            exclude: doc.phrase_set("exclude_words"),
+            qualifiers: [
+                (doc.phrase_set("express_words"), Service::Express),
+                (doc.phrase_set("standard_words"), Service::Standard),
+                (doc.phrase_set("dispatch_words"), Service::Dispatch),
+                (doc.phrase_set("other_service_words"), Service::Other),
+            ],
+        }
+    }
+}
+
 pub fn run(ctx: &CheckContext) -> Finding {
-    let vocab = Vocabulary {
-        delivery: ctx.phrases("delivery_words"),
-        exclude: ctx.phrases("exclude_words"),
-        qualifiers: [
-            (ctx.phrases("express_words"), Service::Express),
-            (ctx.phrases("standard_words"), Service::Standard),
-            (ctx.phrases("dispatch_words"), Service::Dispatch),
-            (ctx.phrases("other_service_words"), Service::Other),
-        ],
-    };
+    let vocab = Vocabulary::from_doc(ctx.doc);
     let site = ctx.site();
     if let Some(error) = super::detect::nothing_read(site) {
         return error;
@@ -121,6 +127,8 @@ pub fn run(ctx: &CheckContext) -> Finding {
                 )
             })
         });
+        let mut evidence: Vec<Evidence> = evidence.collect();
+        dedup_evidence(&mut evidence);
         return Finding::fail(format!(
             "Contradictory delivery times: \"{}\" ({}) vs \"{}\" ({})",
             a.duration.written,
@@ -128,11 +136,10 @@ pub fn run(ctx: &CheckContext) -> Finding {
             b.duration.written,
             b.place.url()
         ))
-        .with_all_evidence(evidence.collect::<Vec<_>>());
+        .with_all_evidence(evidence);
     }
-    let shown: Vec<Evidence> = mentions
+    let mut shown: Vec<Evidence> = mentions
         .iter()
-        .take(4)
         .map(|m| {
             Evidence::at(
                 m.place.url(),
@@ -140,6 +147,8 @@ pub fn run(ctx: &CheckContext) -> Finding {
             )
         })
         .collect();
+    dedup_evidence(&mut shown);
+    shown.truncate(4);
     Finding::pass(format!(
         "Delivery times stated ({}) and consistent across {} mention{}",
         mentions[0].duration.written,
@@ -193,8 +202,9 @@ fn qualifier(
 ) -> Service {
     let before_all = &folded[previous_end..duration.end];
     let clause_start = before_all
-        .rfind([',', ';', '|', '·', '(', '•'])
-        .map_or(previous_end, |i| previous_end + i + 1);
+        .char_indices()
+        .rfind(|(_, c)| matches!(c, ',' | ';' | '|' | '·' | '(' | '•'))
+        .map_or(previous_end, |(i, c)| previous_end + i + c.len_utf8());
     let before = &folded[clause_start..duration.end];
     let nearest_before = vocab
         .qualifiers
@@ -211,12 +221,21 @@ fn qualifier(
             .map_or(folded.len(), |(i, _)| duration.end + i),
     );
     let after = &folded[duration.end..after_end.max(duration.end)];
+    let after = after
+        .find([',', ';', '|', '·', '(', '•'])
+        .map_or(after, |i| &after[..i]);
     vocab
         .qualifiers
         .iter()
         .filter_map(|(set, service)| set.find(after).map(|m| (m.start, *service)))
         .min_by_key(|(start, _)| *start)
         .map_or(Service::Unqualified, |(_, service)| service)
+}
+
+/// Keeps the first of evidence lines saying the same thing (a promise repeated on many pages).
+fn dedup_evidence(evidence: &mut Vec<Evidence>) {
+    let mut seen = std::collections::HashSet::new();
+    evidence.retain(|e| seen.insert(e.excerpt.clone()));
 }
 
 /// Pairs of mentions in different places that cannot both be true.
@@ -267,6 +286,41 @@ mod tests {
     use crate::checks::Status;
 
     const ID: &str = "vague-delivery-promise";
+
+    fn services(text: &str) -> Vec<(super::Service, f64, f64)> {
+        let doc = &crate::checks::find(ID).unwrap().doc;
+        let content = crate::artifacts::PageContent {
+            text: text.to_string(),
+            ..Default::default()
+        };
+        super::page_mentions("https://t.test/", &content, &super::Vocabulary::from_doc(doc))
+            .into_iter()
+            .map(|m| (m.service, m.duration.min_hours, m.duration.max_hours))
+            .collect()
+    }
+
+    #[test]
+    fn each_time_gets_the_service_named_in_its_clause() {
+        use super::Service::*;
+        assert_eq!(
+            services("Envío estándar 3-5 días · envío urgente 24h"),
+            [(Standard, 72.0, 120.0), (Express, 24.0, 24.0)]
+        );
+        assert_eq!(
+            services("24h express delivery, 3-5 days standard delivery"),
+            [(Express, 24.0, 24.0), (Standard, 72.0, 120.0)]
+        );
+        assert_eq!(
+            services("Orders are dispatched within 24 hours and delivered in 2-4 days."),
+            [(Dispatch, 0.0, 24.0), (Unqualified, 48.0, 96.0)]
+        );
+        assert_eq!(
+            services("Livraison en Corse : 5 jours"),
+            [(Other, 120.0, 120.0)]
+        );
+        // Return windows are not delivery times.
+        assert!(services("Retour gratuit sous 14 jours après la livraison").is_empty());
+    }
 
     #[test]
     fn consistent_times_pass() {

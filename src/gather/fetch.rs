@@ -15,6 +15,8 @@ use url::Url;
 
 /// The longest wait for one retry, whatever Retry-After asks: an audit must finish.
 pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(5);
+/// Response headers accepted (hyper's default is 100); the head stays capped in bytes.
+const MAX_RESPONSE_HEADERS: usize = 1_000;
 /// First backoff when a 429/503 gives no Retry-After; doubled per attempt.
 const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 
@@ -83,6 +85,8 @@ impl Fetcher {
             .timeout(timeout)
             .connect_timeout(timeout)
             .gzip(true)
+            // hyper stops at 100 headers; stores setting hundreds of cookies still answer.
+            .http1_max_headers(MAX_RESPONSE_HEADERS)
             .build()
             .map_err(|e| format!("cannot set up the HTTP client: {}", error_chain(&e)))?;
         Ok(Fetcher {
@@ -384,17 +388,19 @@ pub fn describe_error(err: &reqwest::Error, timeout: Duration) -> String {
         return format!("timeout after {}", secs(timeout));
     }
     let text = error_chain(err);
+    // The innermost cause is the specific one ("connection closed before message completed");
+    // reqwest's own layer only repeats the URL.
+    let detail = causes
+        .last()
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| text.clone());
     if text.contains("dns error") {
-        let detail = causes
-            .last()
-            .map(|c| c.to_string())
-            .unwrap_or_else(|| text.clone());
         return format!("DNS lookup failed: {detail}");
     }
     if err.is_body() || err.is_decode() {
-        return format!("broken response body: {text}");
+        return format!("broken response body: {detail}");
     }
-    text
+    detail
 }
 
 fn secs(d: Duration) -> String {

@@ -74,6 +74,15 @@ pub fn page_url(page: &Page) -> &str {
     }
 }
 
+/// "1 click", "3 clicks".
+pub fn clicks(n: u32) -> String {
+    if n == 1 {
+        "1 click".into()
+    } else {
+        format!("{n} clicks")
+    }
+}
+
 /// `text` cut to `max` characters with an ellipsis, whitespace collapsed.
 pub fn clip(text: &str, max: usize) -> String {
     let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
