@@ -10,6 +10,7 @@ mod fixture_stores;
 mod fuzz;
 mod oscar;
 mod registry;
+mod synthetic_store;
 mod reports;
 mod static_site;
 mod storefront;

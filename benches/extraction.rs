@@ -1,0 +1,63 @@
+//! Page extraction throughput: MB/s of HTML through parse + extraction, on pages of the
+//! synthetic benchmark store (20-60 KB each: products, listings, contact, FAQ...).
+//!
+//!     cargo bench --bench extraction
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use scraper::Html;
+use shopaudit::fixture::synthetic::{PageKind, SyntheticStore};
+use shopaudit::gather::extract::extract_page;
+use std::hint::black_box;
+use url::Url;
+
+/// Every tenth page of a 1,000-page store, so the mix of page kinds is the store's own.
+fn corpus() -> Vec<(Url, String)> {
+    let store = SyntheticStore::new(1000, 1);
+    let base = Url::parse("http://127.0.0.1:4000/").expect("valid base URL");
+    store
+        .pages()
+        .into_iter()
+        .step_by(10)
+        .map(|kind| {
+            let url = base.join(&store.path(kind)).expect("store paths are valid");
+            (url, store.render(kind))
+        })
+        .collect()
+}
+
+fn extraction(c: &mut Criterion) {
+    let pages = corpus();
+    let bytes: usize = pages.iter().map(|(_, html)| html.len()).sum();
+    let mut group = c.benchmark_group("extraction");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.sample_size(10);
+    // The share of the cost that is html5ever's alone.
+    group.bench_function("parse_only", |b| {
+        b.iter(|| {
+            for (_, html) in &pages {
+                black_box(Html::parse_document(html));
+            }
+        })
+    });
+    group.bench_function("extract_page", |b| {
+        b.iter(|| {
+            for (url, html) in &pages {
+                black_box(extract_page(html, url));
+            }
+        })
+    });
+    group.finish();
+
+    let store = SyntheticStore::new(1000, 1);
+    let product = store.render(PageKind::Product(42));
+    let url = Url::parse("http://127.0.0.1:4000/").expect("valid URL");
+    let mut single = c.benchmark_group("extraction_one_product_page");
+    single.throughput(Throughput::Bytes(product.len() as u64));
+    single.bench_function("extract_page", |b| {
+        b.iter(|| black_box(extract_page(&product, &url)))
+    });
+    single.finish();
+}
+
+criterion_group!(benches, extraction);
+criterion_main!(benches);
