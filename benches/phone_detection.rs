@@ -18,6 +18,7 @@ fn page(url: &Url, content: PageContent) -> (Page, PageContent) {
         final_url: url.to_string(),
         status: Some(200),
         error: None,
+        truncated: false,
         discovered_via: Discovery::Link,
         depth: 1,
         content_type: Some("text/html".into()),
