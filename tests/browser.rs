@@ -380,3 +380,71 @@ fn interrupt_kills_chromium() {
         server.stop().await;
     });
 }
+
+/// `--browser-ws` drives an already running Chromium (a remote pool's) and leaves it running.
+#[test]
+fn a_running_browser_is_driven_through_its_devtools_websocket() {
+    if !chromium_available() {
+        return;
+    }
+    use std::io::BufRead;
+    let chromium = shopaudit::gather::browser::chromium::find_executable(None).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let mut remote = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+            "--remote-debugging-address=127.0.0.1",
+            "--remote-debugging-port=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("about:blank")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("Chromium starts");
+    let stderr = std::io::BufReader::new(remote.stderr.take().unwrap());
+    let ws_url = stderr
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.strip_prefix("DevTools listening on ")
+                .map(|u| u.trim().to_string())
+        })
+        .expect("Chromium prints its DevTools websocket");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let out = runtime.block_on(async {
+        let (server, _handle) = store::start("good", 0).await.unwrap();
+        let out = audit(&server.url(), &["--browser-ws", &ws_url], tmp.path()).await;
+        server.stop().await;
+        out
+    });
+    let still_running = remote.try_wait().unwrap().is_none();
+    let _ = remote.kill();
+    let _ = remote.wait();
+    assert!(
+        still_running,
+        "the remote browser was shut down by the audit"
+    );
+    let checks = statuses(&out);
+    for id in [
+        "long-registration-form",
+        "broken-login-after-registration",
+        "forced-account-creation",
+        "inconsistent-prices",
+    ] {
+        let (status, summary) = &checks[id];
+        assert_eq!(status, "pass", "{id}: {summary}");
+    }
+    for id in ORDER_CHECKS {
+        assert_eq!(checks[id].0, "not-applicable", "{id}: {:?}", checks[id]);
+    }
+}
