@@ -149,7 +149,12 @@ enum Target {
 /// Where screenshots go: the `--save-artifacts` folder, else `<output-dir>/artifacts`, else a
 /// folder under the system's temporary directory (kept, so the report's paths stay valid).
 pub fn screenshot_dir(config: &Config) -> PathBuf {
-    if let Some(dir) = &config.browser.artifacts_dir {
+    if let Some(dir) = config
+        .browser
+        .artifacts_dir
+        .as_ref()
+        .or(config.output.save_artifacts.as_ref())
+    {
         return dir.clone();
     }
     if let Some(dir) = &config.output.output_dir {
