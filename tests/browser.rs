@@ -448,3 +448,46 @@ fn a_running_browser_is_driven_through_its_devtools_websocket() {
         assert_eq!(checks[id].0, "not-applicable", "{id}: {:?}", checks[id]);
     }
 }
+
+/// Per-store overrides are a fallback the flows obey: a product URL given in the config is the
+/// product bought, whatever the heuristics would have picked.
+#[test]
+fn config_overrides_choose_the_product() {
+    if !chromium_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (out, product_url) = runtime.block_on(async {
+        let (server, _handle) = store::start("good", 0).await.unwrap();
+        let product_url = format!("{}products/rechargeable-lantern", server.url());
+        let config = tmp.path().join("overrides.toml");
+        std::fs::write(
+            &config,
+            format!("[browser.overrides]\nproduct_url = \"{product_url}\"\n"),
+        )
+        .unwrap();
+        let artifacts = tmp.path().join("artifacts");
+        let out = audit(
+            &server.url(),
+            &[
+                "--config",
+                &config.display().to_string(),
+                "--save-artifacts",
+                &artifacts.display().to_string(),
+            ],
+            tmp.path(),
+        )
+        .await;
+        server.stop().await;
+        (out, product_url)
+    });
+    let checks = statuses(&out);
+    assert_eq!(checks["inconsistent-prices"].0, "pass", "{checks:?}");
+    let saved: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("artifacts/artifacts.json")).unwrap(),
+    )
+    .unwrap();
+    let picked = &saved["browser"]["data"]["checkout"]["data"]["product"];
+    assert_eq!(picked["url"], product_url.as_str(), "{picked}");
+}
