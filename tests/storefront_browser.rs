@@ -16,12 +16,7 @@ use std::time::{Duration, Instant};
 const PAGE_DEADLINE: Duration = Duration::from_secs(30);
 
 fn find_chromium() -> Option<PathBuf> {
-    let candidates = ["chromium", "chromium-browser", "google-chrome"];
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .flat_map(|dir| candidates.iter().map(move |c| dir.join(c)))
-            .find(|p| p.is_file())
-    })
+    shopaudit::gather::browser::chromium::find_executable(None)
 }
 
 /// What the state script reads from the current page.

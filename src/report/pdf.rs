@@ -6,31 +6,17 @@ use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Executables looked up on PATH when no browser path is configured, in this order.
-pub const CHROMIUM_NAMES: &[&str] = &["chromium", "chromium-browser", "google-chrome"];
-
-/// The configured browser, else the first of [`CHROMIUM_NAMES`] on PATH.
+/// The configured browser, else the first Chromium on PATH (the browser gatherer's lookup).
 pub fn find_chromium(configured: Option<&Path>) -> anyhow::Result<PathBuf> {
-    if let Some(path) = configured {
-        if path.is_file() {
-            return Ok(path.to_path_buf());
+    crate::gather::browser::chromium::find_executable(configured).ok_or_else(|| {
+        match configured {
+            Some(path) => CouldNotRun(format!("browser {} does not exist", path.display())),
+            None => CouldNotRun(
+                "--format pdf needs Chromium: none of chromium, chromium-browser, google-chrome is on PATH (install chromium or pass --browser PATH)".into(),
+            ),
         }
-        return Err(CouldNotRun(format!("browser {} does not exist", path.display())).into());
-    }
-    let path_var = std::env::var_os("PATH").unwrap_or_default();
-    for name in CHROMIUM_NAMES {
-        for dir in std::env::split_paths(&path_var) {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return Ok(candidate);
-            }
-        }
-    }
-    Err(CouldNotRun(format!(
-        "--format pdf needs Chromium: none of {} is on PATH (install chromium or pass --browser PATH)",
-        CHROMIUM_NAMES.join(", ")
-    ))
-    .into())
+        .into()
+    })
 }
 
 /// Launch options that work for Debian's Chromium, also as root (see STACK.md).
