@@ -92,6 +92,9 @@ pub fn build(artifacts: &Artifacts, config: &Config, duration_ms: u64) -> Report
     if let Some(crawl) = artifacts.crawl.collected() {
         warnings.extend(crawl.warnings.iter().cloned());
     }
+    if let Some(browser) = artifacts.browser.collected() {
+        warnings.extend(browser.warnings.iter().cloned());
+    }
     Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool {

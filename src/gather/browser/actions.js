@@ -45,17 +45,48 @@ window.__shopaudit = {
     }
     return out;
   },
+  // The fixed layer (a cookie banner, a modal) that would take a customer's click on `el`:
+  // script clicks go through such layers, real ones do not.
+  coveringLayer(el) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) return null;
+    const x = r.left + r.width / 2, y = r.top + r.height / 2;
+    if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) return null;
+    const hit = document.elementFromPoint(x, y);
+    if (!hit || hit === el || el.contains(hit) || hit.contains(el)) return null;
+    if (el.labels && Array.from(el.labels).some((l) => l.contains(hit))) return null;
+    let layer = null;
+    for (let n = hit; n && n !== document.body && n !== document.documentElement; n = n.parentElement) {
+      const p = getComputedStyle(n).position;
+      if (p === 'fixed' || p === 'sticky') layer = n;
+    }
+    if (!layer) return null;
+    const clean = (t) => (t || '').replace(/\s+/g, ' ').trim();
+    const buttons = Array.from(layer.querySelectorAll('button, a[href], [role=button], input[type=button], input[type=submit]'))
+      .filter((b) => b.getClientRects().length > 0)
+      .slice(0, 20)
+      .map((b, i) => {
+        b.setAttribute('data-shopaudit-layer', String(i));
+        return { selector: '[data-shopaudit-layer="' + i + '"]', text: clean(b.innerText || b.value || b.getAttribute('aria-label')).slice(0, 80) };
+      });
+    return { text: clean(layer.innerText).slice(0, 200), buttons };
+  },
   click(selector) {
     const el = document.querySelector(selector);
     if (!el) return { clicked: false };
+    if (el.scrollIntoView) el.scrollIntoView({ block: 'center', behavior: 'instant' });
+    const covered = this.coveringLayer(el);
+    if (covered) return { clicked: false, covered };
     this.arm();
-    if (el.scrollIntoView) el.scrollIntoView({ block: 'center' });
     el.click();
     return { clicked: true };
   },
   async doubleClick(selector) {
     const el = document.querySelector(selector);
     if (!el) return { clicked: false, disabled_after_first: false };
+    if (el.scrollIntoView) el.scrollIntoView({ block: 'center', behavior: 'instant' });
+    const covered = this.coveringLayer(el);
+    if (covered) return { clicked: false, covered };
     this.arm();
     el.click();
     await new Promise((r) => setTimeout(r, 20));

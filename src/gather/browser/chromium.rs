@@ -1,8 +1,9 @@
 //! The `Driver` over headless_chrome: launches Chromium (or connects to a running one) and
 //! makes sure a launched Chromium never outlives the run, Ctrl-C included.
 
-use super::driver::{CommandCounter, Driver, Session};
-use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
+use super::driver::{CommandCounter, Driver, PageEvent, Session};
+use headless_chrome::protocol::cdp::types::Event;
+use headless_chrome::protocol::cdp::Page::{CaptureScreenshotFormatOption, DialogType};
 use headless_chrome::{Browser, LaunchOptions, Tab};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -169,6 +170,11 @@ impl Drop for Chromium {
         // sure of it.
         if let Some((pid, profile)) = self.launched.take() {
             kill_tree(pid);
+            // A browser process killed from outside leaves its zygote and renderers re-parented
+            // out of its tree; they still name the profile.
+            for orphan in processes_mentioning(profile.path()) {
+                kill_tree(orphan);
+            }
             PROFILES
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -188,6 +194,107 @@ struct ChromiumTab {
     counter: CommandCounter,
     /// A remote browser outlives the run: its tabs are closed when done with.
     close_on_drop: bool,
+    /// The launched browser's process, to tell a browser that exited from a slow one.
+    pid: Option<u32>,
+    /// Every tab of the browser (popups appear here).
+    browser_tabs: Arc<Mutex<Vec<Arc<Tab>>>>,
+    /// Dialogs answered and windows opened since the flows last asked.
+    events: Arc<Mutex<Vec<PageEvent>>>,
+}
+
+impl ChromiumTab {
+    /// Answers every JavaScript dialog as soon as it opens (an open dialog blocks every script
+    /// until answered) and notes it, with the windows the page opens.
+    fn watch(&self) -> anyhow::Result<()> {
+        let events = self.events.clone();
+        let tab = Arc::downgrade(&self.tab);
+        self.tab.add_event_listener(Arc::new(move |event: &Event| match event {
+            Event::PageJavascriptDialogOpening(e) => {
+                let (kind, accept) = match e.params.Type {
+                    // OK on an alert; OK on a confirm, which only ever follows a click the flows
+                    // meant (they never press the final button without --place-orders); leave a
+                    // page that asks whether to.
+                    DialogType::Alert => ("alert", true),
+                    DialogType::Confirm => ("confirm", true),
+                    DialogType::Beforeunload => ("leave-page", true),
+                    // No answer to type: Cancel.
+                    DialogType::Prompt => ("prompt", false),
+                };
+                lock(&events).push(PageEvent::Dialog {
+                    kind: kind.into(),
+                    message: e.params.message.clone(),
+                    accepted: accept,
+                });
+                // Answered from another thread: this one delivers the tab's events, the answer
+                // must not wait on it.
+                if let Some(tab) = tab.upgrade() {
+                    std::thread::spawn(move || {
+                        let dialog = tab.get_dialog();
+                        let _ = if accept {
+                            dialog.accept(None)
+                        } else {
+                            dialog.dismiss()
+                        };
+                    });
+                }
+            }
+            Event::PageWindowOpen(e) => lock(&events).push(PageEvent::Popup {
+                url: e.params.url.clone(),
+                closed: false,
+            }),
+            _ => {}
+        }))?;
+        Ok(())
+    }
+
+    /// Closes the windows this tab opened (found by their opener), waiting briefly for those
+    /// announced but not yet created. Returns how many were closed.
+    fn close_popups(&self, announced: usize) -> usize {
+        let own = self.tab.get_target_id().clone();
+        let deadline = std::time::Instant::now() + Duration::from_secs(3);
+        let mut closed = std::collections::BTreeSet::new();
+        loop {
+            let candidates: Vec<Arc<Tab>> = lock(&self.browser_tabs)
+                .iter()
+                .filter(|t| *t.get_target_id() != own && !closed.contains(t.get_target_id()))
+                .cloned()
+                .collect();
+            for candidate in candidates {
+                self.counter.fetch_add(1, Ordering::Relaxed);
+                let probe = candidate.clone();
+                let info = with_deadline(Duration::from_secs(3), "a window's details", move || {
+                    probe.get_target_info()
+                });
+                if info.is_ok_and(|i| i.opener_id.as_ref() == Some(&own)) {
+                    self.counter.fetch_add(1, Ordering::Relaxed);
+                    let id = candidate.get_target_id().clone();
+                    let _ = with_deadline(Duration::from_secs(3), "closing a window", move || {
+                        candidate.close_target()
+                    });
+                    closed.insert(id);
+                }
+            }
+            if closed.len() >= announced || std::time::Instant::now() >= deadline {
+                return closed.len();
+            }
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Whether the process is gone (or a zombie waiting to be reaped).
+fn process_exited(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rfind(')')
+            .and_then(|i| stat[i + 1..].split_whitespace().next())
+            .is_none_or(|state| state == "Z" || state == "X"),
+    }
 }
 
 impl Drop for ChromiumTab {
@@ -247,6 +354,31 @@ impl Session for ChromiumTab {
     fn cookies(&self, timeout: Duration) -> anyhow::Result<Vec<(String, String)>> {
         self.cookie_pairs(timeout)
     }
+
+    fn take_events(&self) -> Vec<PageEvent> {
+        let mut events = std::mem::take(&mut *lock(&self.events));
+        let announced = events
+            .iter()
+            .filter(|e| matches!(e, PageEvent::Popup { .. }))
+            .count();
+        if announced > 0 {
+            let closed = self.close_popups(announced);
+            for (i, e) in events
+                .iter_mut()
+                .filter(|e| matches!(e, PageEvent::Popup { .. }))
+                .enumerate()
+            {
+                if let PageEvent::Popup { closed: c, .. } = e {
+                    *c = i < closed;
+                }
+            }
+        }
+        events
+    }
+
+    fn browser_gone(&self) -> bool {
+        self.pid.is_some_and(process_exited)
+    }
 }
 
 impl ChromiumTab {
@@ -271,11 +403,16 @@ impl Driver for Chromium {
         } else {
             self.browser.new_tab()?
         };
-        Ok(Box::new(ChromiumTab {
+        let session = ChromiumTab {
             tab,
             counter: self.counter.clone(),
             close_on_drop: self.launched.is_none(),
-        }))
+            pid: self.launched.as_ref().map(|(pid, _)| *pid),
+            browser_tabs: self.browser.get_tabs().clone(),
+            events: Default::default(),
+        };
+        session.watch()?;
+        Ok(Box::new(session))
     }
 
     fn version(&self) -> Option<String> {

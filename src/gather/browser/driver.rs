@@ -19,6 +19,28 @@ pub trait Session: Send {
     fn screenshot_png(&self, timeout: Duration) -> anyhow::Result<Vec<u8>>;
     /// The cookies of the current page (name, value), HttpOnly ones included.
     fn cookies(&self, timeout: Duration) -> anyhow::Result<Vec<(String, String)>>;
+    /// The dialogs the page opened (already answered) and the windows it opened (closed by
+    /// now) since the last call.
+    fn take_events(&self) -> Vec<PageEvent> {
+        Vec::new()
+    }
+    /// Whether the browser behind this tab has exited (crashed or killed).
+    fn browser_gone(&self) -> bool {
+        false
+    }
+}
+
+/// Something a page did besides showing itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageEvent {
+    /// alert, confirm, prompt or leave-page; whether OK was pressed.
+    Dialog {
+        kind: String,
+        message: String,
+        accepted: bool,
+    },
+    /// `window.open` and the like; whether the window was closed again.
+    Popup { url: String, closed: bool },
 }
 
 /// A running (or connected) browser.
@@ -203,6 +225,8 @@ pub struct RunContext {
     pub screenshot_dir: Option<PathBuf>,
     pub redactor: Redactor,
     pub steps: Mutex<Vec<StepRecord>>,
+    /// What the flows got past without failing (dialogs, popups, overlays), for the report.
+    pub notes: Mutex<Vec<String>>,
     shots: AtomicU32,
 }
 
@@ -217,6 +241,7 @@ impl RunContext {
             screenshot_dir,
             redactor,
             steps: Mutex::new(Vec::new()),
+            notes: Mutex::new(Vec::new()),
             shots: AtomicU32::new(0),
         }
     }
@@ -241,13 +266,36 @@ struct SettleProbe {
     #[serde(default)]
     quiet_ms: u64,
     state: Option<PageState>,
+    /// While loading: the page's address, whether its HTML has fully arrived, and a script it
+    /// is still waiting for.
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    html_done: bool,
+    #[serde(default)]
+    waiting_for: Option<String>,
 }
 
+/// What `actions.js` answers to a click.
 #[derive(Deserialize)]
-struct DoubleClickResult {
+struct ClickResult {
     clicked: bool,
     #[serde(default)]
     disabled_after_first: bool,
+    covered: Option<CoveringLayer>,
+}
+
+/// A fixed layer (consent banner, modal) over the element the flows wanted to click.
+#[derive(Debug, Deserialize)]
+struct CoveringLayer {
+    text: String,
+    buttons: Vec<LayerButton>,
+}
+
+#[derive(Debug, Deserialize)]
+struct LayerButton {
+    selector: String,
+    text: String,
 }
 
 impl Tab {
@@ -303,7 +351,9 @@ impl Tab {
         );
         // The old document may be gone before the answer arrives: that is not an error.
         let _ = self.eval_json::<serde_json::Value>(&Self::action_js(&call), self.ctx.step_timeout);
-        let state = self.settle(&step, true)?;
+        let state = self.settle(&step, true);
+        self.note_events(&step);
+        let state = state?;
         if state.is_browser_error_page() {
             return Err(self.fail(&step, &format!("{url} did not answer")));
         }
@@ -317,13 +367,119 @@ impl Tab {
             "click({})",
             serde_json::to_string(selector).expect("a string serialises")
         );
-        let clicked = self
-            .eval_json::<serde_json::Value>(&Self::action_js(&call), self.ctx.step_timeout)
-            .map_err(|e| self.fail(&step, &format!("could not click {what}: {e}")))?;
-        if clicked.get("clicked") == Some(&serde_json::Value::Bool(false)) {
-            return Err(self.fail(&step, &format!("{what} ({selector}) is not on the page")));
+        let mut layers_dismissed = 0;
+        loop {
+            let clicked = self
+                .eval_json::<ClickResult>(&Self::action_js(&call), self.ctx.step_timeout)
+                .map_err(|e| self.fail(&step, &format!("could not click {what}: {e}")))?;
+            if clicked.clicked {
+                break;
+            }
+            match clicked.covered {
+                Some(layer) => {
+                    self.dismiss_layer(&step, what, &layer, layers_dismissed)?;
+                    layers_dismissed += 1;
+                }
+                None => {
+                    return Err(self.fail(&step, &format!("{what} ({selector}) is not on the page")))
+                }
+            }
         }
-        self.settle(&step, false)
+        let result = self.settle(&step, false);
+        self.note_events(&step);
+        result
+    }
+
+    /// Gets a layer covering the page out of the way as a customer does: presses its accept
+    /// button (phrases in `checks/browser-flows.toml`, list `consent_accept`) and waits for the
+    /// page to settle. Fails when there is no such button, or the layer keeps coming back.
+    fn dismiss_layer(
+        &mut self,
+        step: &str,
+        what: &str,
+        layer: &CoveringLayer,
+        dismissed_before: usize,
+    ) -> Result<(), StepFailed> {
+        let text = self.ctx.redactor.clean(&layer.text);
+        if dismissed_before >= 2 {
+            return Err(self.fail(
+                step,
+                &format!("{what} stays covered by a layer (\"{text}\") after pressing its accept button twice"),
+            ));
+        }
+        let accept = layer
+            .buttons
+            .iter()
+            .filter(|b| super::common::matches("consent_accept", &b.text))
+            .min_by_key(|b| b.text.len());
+        let Some(button) = accept else {
+            let buttons: Vec<&str> = layer.buttons.iter().map(|b| b.text.as_str()).collect();
+            return Err(self.fail(
+                step,
+                &format!(
+                    "{what} is covered by a layer (\"{text}\") with no accept button shopaudit recognises (its buttons: {})",
+                    if buttons.is_empty() { "none".to_string() } else { buttons.join(", ") }
+                ),
+            ));
+        };
+        let call = format!(
+            "click({})",
+            serde_json::to_string(&button.selector).expect("a string serialises")
+        );
+        self.eval_json::<ClickResult>(&Self::action_js(&call), self.ctx.step_timeout)
+            .map_err(|e| self.fail(step, &format!("could not press '{}' on the layer covering {what}: {e}", button.text)))?;
+        let after = self.settle(step, false)?;
+        let label = format!("pressed '{}' on a layer covering the page", button.text);
+        self.snap(&label, Some(&after.url));
+        self.note(format!(
+            "{}: a layer covered the page (\"{text}\"); shopaudit pressed '{}' and went on",
+            self.flow, button.text
+        ));
+        Ok(())
+    }
+
+    /// Records what the page did during `step` (dialogs answered, windows closed), each as a
+    /// step with a screenshot of the page after it and a note for the report.
+    fn note_events(&mut self, step: &str) {
+        for event in self.session.take_events() {
+            let (name, note) = match event {
+                PageEvent::Dialog {
+                    kind,
+                    message,
+                    accepted,
+                } => (
+                    format!("{kind} dialog answered"),
+                    format!(
+                        "{step}: the page opened {} {kind} dialog (\"{message}\"); shopaudit pressed {}",
+                        if kind.starts_with('a') { "an" } else { "a" },
+                        if accepted { "OK" } else { "Cancel" }
+                    ),
+                ),
+                PageEvent::Popup { url, closed } => (
+                    "popup window".to_string(),
+                    format!(
+                        "{step}: the page opened a window ({url}){}",
+                        if closed {
+                            "; shopaudit closed it and went on in the store's tab"
+                        } else {
+                            ", which shopaudit could not close"
+                        }
+                    ),
+                ),
+            };
+            self.snap(&name, None);
+            self.note(format!("{}: {note}", self.flow));
+        }
+    }
+
+    fn note(&self, text: String) {
+        let text = self.ctx.redactor.clean(&text);
+        self.ctx.notes.lock().expect("notes").push(text);
+    }
+
+    /// Whether the browser has exited under the flows.
+    pub fn browser_gone(&self) -> bool {
+        self.session.browser_gone()
     }
 
     /// Two clicks 20 ms apart (the first request is on its way, the page not yet replaced). Returns whether the element was disabled (or gone) after the
@@ -340,19 +496,27 @@ impl Tab {
         );
         // When the first click's page arrives within 20 ms the evaluation is cut short by the
         // navigation; the button was then effectively not clickable twice.
-        let result = self.eval_json::<DoubleClickResult>(
+        let result = self.eval_json::<ClickResult>(
             &format!("(async () => {{ {ACTIONS_JS}; return await window.__shopaudit.{call}; }})()"),
             self.ctx.step_timeout,
         );
         let disabled = match &result {
             Ok(r) if !r.clicked => {
-                return Err(self.fail(&step, &format!("{what} ({selector}) is not on the page")))
+                let why = match &r.covered {
+                    Some(layer) => format!(
+                        "{what} ({selector}) is covered by a layer (\"{}\")",
+                        self.ctx.redactor.clean(&layer.text)
+                    ),
+                    None => format!("{what} ({selector}) is not on the page"),
+                };
+                return Err(self.fail(&step, &why));
             }
             Ok(r) => r.disabled_after_first,
             Err(_) => true,
         };
-        let state = self.settle(&step, false)?;
-        Ok((disabled, state))
+        let state = self.settle(&step, false);
+        self.note_events(&step);
+        Ok((disabled, state?))
     }
 
     /// Sets the values of a form's fields in one command.
@@ -376,6 +540,7 @@ impl Tab {
         let deadline = started + self.ctx.step_timeout;
         let mut pause = Duration::from_millis(60);
         let mut last_error: Option<String> = None;
+        let mut last_loading: Option<SettleProbe> = None;
         loop {
             std::thread::sleep(pause);
             pause = Duration::from_millis(150);
@@ -383,40 +548,71 @@ impl Tab {
             // A slow third-party script (an unreachable CDN) can hold a page in "loading" long
             // after its content is shown: accept a parsed page after 1.5 s, a visible one after 3 s.
             let waited_ms = elapsed.as_millis();
+            // A page whose HTML is still arriving is never ready: the server is holding it.
             let probe_js = format!(
                 "(() => {{ const waited = {waited_ms};
                   const state = document.readyState;
+                  const nav = performance.getEntriesByType('navigation')[0];
+                  const htmlDone = state !== 'loading' || !nav || nav.responseEnd > 0;
                   const ready = state === 'complete' || (waited > 1500 && state === 'interactive')
-                    || (waited > 3000 && !!document.body && document.body.children.length > 0);
+                    || (waited > 3000 && htmlDone && !!document.body && document.body.children.length > 0);
                   if (window.__sa_mark) {{
                     const quiet = Date.now() - (window.__sa_last || 0);
                     return {{ phase: 'old', leaving: !!window.__sa_leaving, quiet_ms: quiet,
                       state: (!window.__sa_leaving && quiet > 500 && ready) ? {PAGE_STATE_JS} : null }};
                   }}
-                  if (!ready) return {{ phase: 'loading' }};
+                  if (!ready) {{
+                    const loaded = new Set(performance.getEntriesByType('resource').map((e) => e.name));
+                    const pending = Array.from(document.scripts).find((s) => s.src && !s.async && !s.defer && !loaded.has(s.src));
+                    return {{ phase: 'loading', url: location.href, html_done: htmlDone,
+                      waiting_for: pending ? pending.src : null }};
+                  }}
                   return {{ phase: 'new', state: {PAGE_STATE_JS} }};
                 }})()"
             );
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
                 let secs = self.ctx.step_timeout.as_secs_f64();
-                let detail = last_error
-                    .map(|e| format!(" (last page read failed: {e})"))
-                    .unwrap_or_default();
-                return Err(self.fail(
-                    step,
-                    &format!("{step}: no answer within {secs:.0} s{detail}"),
-                ));
+                let reason = match &last_loading {
+                    Some(SettleProbe {
+                        url: Some(url),
+                        html_done,
+                        waiting_for,
+                        ..
+                    }) => {
+                        let why = match (html_done, waiting_for) {
+                            (false, _) => " (its HTML was still arriving)".to_string(),
+                            (true, Some(script)) => format!(" (waiting for the script {script})"),
+                            (true, None) => String::new(),
+                        };
+                        format!("{step}: the page {url} did not finish loading within {secs:.0} s{why}")
+                    }
+                    _ => {
+                        let detail = last_error
+                            .map(|e| format!(" (last page read failed: {e})"))
+                            .unwrap_or_default();
+                        format!("{step}: no answer within {secs:.0} s{detail}")
+                    }
+                };
+                return Err(self.fail(step, &reason));
             }
             // Evaluations fail while a document is being replaced: poll again, and keep the
             // error for the timeout message in case it is not that.
             let probe = match self.eval_json::<SettleProbe>(&probe_js, remaining) {
                 Ok(p) => p,
                 Err(e) => {
+                    if self.session.browser_gone() {
+                        return Err(self.fail(step, "the browser exited"));
+                    }
                     last_error = Some(format!("{e:#}"));
                     continue;
                 }
             };
+            if probe.phase == "loading" {
+                last_loading = Some(probe);
+                continue;
+            }
+            last_loading = None;
             match (probe.phase.as_str(), probe.state) {
                 ("new", Some(state)) => return Ok(self.redact(state)),
                 ("old", Some(state))
@@ -485,6 +681,24 @@ impl Tab {
 
     /// Records a failed step with its screenshot and returns the error to propagate.
     pub fn fail(&self, step: &str, reason: &str) -> StepFailed {
+        if self.session.browser_gone() {
+            // Nothing left to photograph; the reason says what happened, not what timed out.
+            let reason = self.ctx.redactor.clean(&format!(
+                "the browser exited during the {} flow (step: {step})",
+                self.flow
+            ));
+            self.ctx.record(StepRecord {
+                flow: self.flow.clone(),
+                name: step.to_string(),
+                url: None,
+                screenshot: None,
+                error: Some(reason.clone()),
+            });
+            return StepFailed {
+                reason,
+                screenshot: None,
+            };
+        }
         let reason = self.ctx.redactor.clean(reason);
         let screenshot = self.screenshot(&format!("{step}-error"));
         self.ctx.record(StepRecord {

@@ -203,6 +203,17 @@ fn run_flows(driver: &dyn Driver, env: &FlowEnv, ctx: Arc<RunContext>) -> Browse
     let meter = CommandMeter::start(driver);
     flows.registration = registration::run(&mut tab, env);
     flows.stats.push(meter.finish("registration"));
+    if tab.browser_gone() {
+        let reason = match &flows.registration {
+            FlowResult::Failed { reason, .. } => reason.clone(),
+            _ => "the browser exited after the registration flow".to_string(),
+        };
+        flows.checkout = failed(&reason);
+        flows.post_purchase = failed(&reason);
+        flows.steps = std::mem::take(&mut *ctx.steps.lock().expect("step log"));
+        flows.warnings = std::mem::take(&mut *ctx.notes.lock().expect("notes"));
+        return flows;
+    }
     let mut signed_in = flows
         .registration
         .done()
@@ -232,6 +243,9 @@ fn run_flows(driver: &dyn Driver, env: &FlowEnv, ctx: Arc<RunContext>) -> Browse
     flows.checkout = checkout;
     flows.post_purchase = post_purchase;
     flows.steps = std::mem::take(&mut *ctx.steps.lock().expect("step log"));
+    flows
+        .warnings
+        .extend(std::mem::take(&mut *ctx.notes.lock().expect("notes")));
     flows
 }
 
@@ -269,9 +283,10 @@ fn checkout_flows(
     let result = checkout_and_after(customer, &mut guest, env, signed_in);
     match result {
         Ok(pair) => pair,
+        // Not "not applicable": the order could not be judged because of an error.
         Err(e) => {
-            let reason = format!("the checkout failed: {}", e.reason);
-            (from_step(e), FlowResult::Skipped { reason })
+            let reason = format!("no order placed: the checkout failed: {}", e.reason);
+            (from_step(e), failed(&reason))
         }
     }
 }
