@@ -1,6 +1,7 @@
 //! Integration tests: one binary, modules share the helpers in `common`.
 
 mod browser;
+mod browser_faults;
 mod common;
 mod config;
 mod crawl;

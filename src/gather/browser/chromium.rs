@@ -208,42 +208,43 @@ impl ChromiumTab {
     fn watch(&self) -> anyhow::Result<()> {
         let events = self.events.clone();
         let tab = Arc::downgrade(&self.tab);
-        self.tab.add_event_listener(Arc::new(move |event: &Event| match event {
-            Event::PageJavascriptDialogOpening(e) => {
-                let (kind, accept) = match e.params.Type {
-                    // OK on an alert; OK on a confirm, which only ever follows a click the flows
-                    // meant (they never press the final button without --place-orders); leave a
-                    // page that asks whether to.
-                    DialogType::Alert => ("alert", true),
-                    DialogType::Confirm => ("confirm", true),
-                    DialogType::Beforeunload => ("leave-page", true),
-                    // No answer to type: Cancel.
-                    DialogType::Prompt => ("prompt", false),
-                };
-                lock(&events).push(PageEvent::Dialog {
-                    kind: kind.into(),
-                    message: e.params.message.clone(),
-                    accepted: accept,
-                });
-                // Answered from another thread: this one delivers the tab's events, the answer
-                // must not wait on it.
-                if let Some(tab) = tab.upgrade() {
-                    std::thread::spawn(move || {
-                        let dialog = tab.get_dialog();
-                        let _ = if accept {
-                            dialog.accept(None)
-                        } else {
-                            dialog.dismiss()
-                        };
+        self.tab
+            .add_event_listener(Arc::new(move |event: &Event| match event {
+                Event::PageJavascriptDialogOpening(e) => {
+                    let (kind, accept) = match e.params.Type {
+                        // OK on an alert; OK on a confirm, which only ever follows a click the flows
+                        // meant (they never press the final button without --place-orders); leave a
+                        // page that asks whether to.
+                        DialogType::Alert => ("alert", true),
+                        DialogType::Confirm => ("confirm", true),
+                        DialogType::Beforeunload => ("leave-page", true),
+                        // No answer to type: Cancel.
+                        DialogType::Prompt => ("prompt", false),
+                    };
+                    lock(&events).push(PageEvent::Dialog {
+                        kind: kind.into(),
+                        message: e.params.message.clone(),
+                        accepted: accept,
                     });
+                    // Answered from another thread: this one delivers the tab's events, the answer
+                    // must not wait on it.
+                    if let Some(tab) = tab.upgrade() {
+                        std::thread::spawn(move || {
+                            let dialog = tab.get_dialog();
+                            let _ = if accept {
+                                dialog.accept(None)
+                            } else {
+                                dialog.dismiss()
+                            };
+                        });
+                    }
                 }
-            }
-            Event::PageWindowOpen(e) => lock(&events).push(PageEvent::Popup {
-                url: e.params.url.clone(),
-                closed: false,
-            }),
-            _ => {}
-        }))?;
+                Event::PageWindowOpen(e) => lock(&events).push(PageEvent::Popup {
+                    url: e.params.url.clone(),
+                    closed: false,
+                }),
+                _ => {}
+            }))?;
         Ok(())
     }
 
@@ -378,6 +379,14 @@ impl Session for ChromiumTab {
 
     fn browser_gone(&self) -> bool {
         self.pid.is_some_and(process_exited)
+    }
+
+    fn stop_loading(&self, timeout: Duration) -> anyhow::Result<()> {
+        self.counter.fetch_add(1, Ordering::Relaxed);
+        let tab = self.tab.clone();
+        with_deadline(timeout, "stopping the page", move || {
+            tab.stop_loading().map(|_| ())
+        })
     }
 }
 

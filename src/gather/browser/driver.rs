@@ -28,6 +28,11 @@ pub trait Session: Send {
     fn browser_gone(&self) -> bool {
         false
     }
+    /// Stops loading the current page, as the browser's Stop button does: what has arrived is
+    /// laid out and painted (a page blocked in its head paints nothing until then).
+    fn stop_loading(&self, _timeout: Duration) -> anyhow::Result<()> {
+        Ok(())
+    }
 }
 
 /// Something a page did besides showing itself.
@@ -427,7 +432,15 @@ impl Tab {
             serde_json::to_string(&button.selector).expect("a string serialises")
         );
         self.eval_json::<ClickResult>(&Self::action_js(&call), self.ctx.step_timeout)
-            .map_err(|e| self.fail(step, &format!("could not press '{}' on the layer covering {what}: {e}", button.text)))?;
+            .map_err(|e| {
+                self.fail(
+                    step,
+                    &format!(
+                        "could not press '{}' on the layer covering {what}: {e}",
+                        button.text
+                    ),
+                )
+            })?;
         let after = self.settle(step, false)?;
         let label = format!("pressed '{}' on a layer covering the page", button.text);
         self.snap(&label, Some(&after.url));
@@ -580,12 +593,16 @@ impl Tab {
                         waiting_for,
                         ..
                     }) => {
+                        // Stop it, as a customer would, so the screenshot shows what arrived.
+                        let _ = self.session.stop_loading(Duration::from_secs(5));
                         let why = match (html_done, waiting_for) {
                             (false, _) => " (its HTML was still arriving)".to_string(),
                             (true, Some(script)) => format!(" (waiting for the script {script})"),
                             (true, None) => String::new(),
                         };
-                        format!("{step}: the page {url} did not finish loading within {secs:.0} s{why}")
+                        format!(
+                            "{step}: the page {url} did not finish loading within {secs:.0} s{why}"
+                        )
                     }
                     _ => {
                         let detail = last_error
