@@ -396,8 +396,9 @@ impl Tab {
     }
 
     /// Gets a layer covering the page out of the way as a customer does: presses its accept
-    /// button (phrases in `checks/browser-flows.toml`, list `consent_accept`) and waits for the
-    /// page to settle. Fails when there is no such button, or the layer keeps coming back.
+    /// button (phrases in `checks/browser-flows.toml`, list `consent_accept`), else its close
+    /// button (`layer_close`), and waits for the page to settle. Fails when there is no such
+    /// button, or the layer keeps coming back.
     fn dismiss_layer(
         &mut self,
         step: &str,
@@ -412,17 +413,20 @@ impl Tab {
                 &format!("{what} stays covered by a layer (\"{text}\") after pressing its accept button twice"),
             ));
         }
-        let accept = layer
-            .buttons
-            .iter()
-            .filter(|b| super::common::matches("consent_accept", &b.text))
-            .min_by_key(|b| b.text.len());
+        let pick = |list: &str| {
+            layer
+                .buttons
+                .iter()
+                .filter(|b| super::common::matches(list, &b.text))
+                .min_by_key(|b| b.text.len())
+        };
+        let accept = pick("consent_accept").or_else(|| pick("layer_close"));
         let Some(button) = accept else {
             let buttons: Vec<&str> = layer.buttons.iter().map(|b| b.text.as_str()).collect();
             return Err(self.fail(
                 step,
                 &format!(
-                    "{what} is covered by a layer (\"{text}\") with no accept button shopaudit recognises (its buttons: {})",
+                    "{what} is covered by a layer (\"{text}\") with no accept or close button shopaudit recognises (its buttons: {})",
                     if buttons.is_empty() { "none".to_string() } else { buttons.join(", ") }
                 ),
             ));
