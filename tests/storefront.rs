@@ -1172,3 +1172,105 @@ fn serve_fixture_prints_its_url_and_serves_the_store() {
     assert_eq!(status, 200);
     assert!(body.contains("Bargain Barn"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Browser quirks (tests/browser_faults.rs drives Chromium through them)
+
+/// Reaches the payment step of a `browser-hang-*` store as a guest and opens `path` with a
+/// short wait: returns what arrived in that time and whether the answer ended.
+async fn read_for_a_while(shopper: &Shopper, path: &str) -> (String, bool) {
+    let mut response = shopper.client.get(shopper.url(path)).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    let mut body = Vec::new();
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Some(chunk) = response.chunk().await.unwrap() {
+            body.extend_from_slice(&chunk);
+        }
+    })
+    .await
+    .is_ok();
+    (String::from_utf8_lossy(&body).into_owned(), ended)
+}
+
+async fn guest_at_payment(shop: &Shop) -> Shopper {
+    let shopper = Shopper::new(shop);
+    let slug = shop.handle.config().products[0].slug.clone();
+    shopper.add_to_cart(&slug, 1).await;
+    let answer = shopper.submit("/checkout", "/checkout/guest", &[]).await;
+    assert_eq!(answer.location.as_deref(), Some("/checkout/address"));
+    for page in ["/checkout/address", "/checkout/shipping"] {
+        let answer = shopper.submit(page, page, &[]).await;
+        assert_eq!(answer.status, 303, "{page}: {}", answer.body);
+    }
+    shopper
+}
+
+#[tokio::test]
+async fn browser_hang_html_flushes_the_top_of_the_payment_page_and_never_ends_it() {
+    let shop = open("browser-hang-html").await;
+    let shopper = guest_at_payment(&shop).await;
+    let (html, ended) = read_for_a_while(&shopper, "/checkout/payment").await;
+    assert!(!ended, "the payment page finished");
+    assert!(
+        html.contains("<h2>Payment</h2>") || html.contains("Checkout"),
+        "{html}"
+    );
+    assert!(html.contains("Loading the secure payment form"), "{html}");
+    assert!(!html.contains("</html>"), "the page was completed");
+    assert!(!html.contains("name=\"card_number\""), "the form was sent");
+    assert_eq!(shop.handle.hangs_started(), 1);
+}
+
+#[tokio::test]
+async fn browser_hang_script_puts_a_never_answering_script_in_the_payment_page_head() {
+    let shop = open("browser-hang-script").await;
+    let shopper = guest_at_payment(&shop).await;
+    let page = shopper.get("/checkout/payment").await;
+    assert_eq!(page.status, 200);
+    let head = &page.body[..page.body.find("</head>").unwrap()];
+    assert!(
+        head.contains("<script src=\"/payments/checkout-sdk.js\"></script>"),
+        "{head}"
+    );
+    let (_, ended) = read_for_a_while(&shopper, "/payments/checkout-sdk.js").await;
+    assert!(!ended, "the payment script finished");
+    // Other pages do not load it.
+    let address = shopper.get("/checkout/address").await;
+    assert!(!address.body.contains("checkout-sdk.js"));
+}
+
+#[tokio::test]
+async fn browser_quirk_stores_show_their_dialogs_popup_and_consent_layer() {
+    let dialogs = open("browser-dialogs").await;
+    let shopper = Shopper::new(&dialogs);
+    let slug = dialogs.handle.config().products[0].slug.clone();
+    let product = shopper.get(&format!("/products/{slug}")).await.body;
+    assert!(product.contains("alert('Adding this item to your cart.')"));
+    shopper.add_to_cart(&slug, 1).await;
+    let review = shopper.checkout_to_review(true).await;
+    assert!(review.contains("if (!confirm('Place this order? Your card will be charged"));
+
+    let popup = open("browser-popup").await;
+    let shopper = Shopper::new(&popup);
+    let product = shopper.get(&format!("/products/{slug}")).await.body;
+    assert!(product.contains("window.open('/newsletter-signup'"));
+    let newsletter = shopper.get("/newsletter-signup").await;
+    assert_eq!(newsletter.status, 200);
+    assert!(newsletter.body.contains("Join our newsletter"));
+
+    for (variant, accept) in [
+        ("browser-consent", "Accept all"),
+        ("browser-consent-unknown", "Alle akzeptieren"),
+    ] {
+        let shop = open(variant).await;
+        let home = Shopper::new(&shop).get("/").await.body;
+        assert!(home.contains("id=\"cookie-consent\""), "{variant}");
+        assert!(home.contains("position:fixed;inset:0"), "{variant}");
+        assert!(home.contains(&format!(">{accept}</button>")), "{variant}");
+    }
+    // The good store has none of it.
+    let good = open("good").await;
+    let home = Shopper::new(&good).get("/").await.body;
+    assert!(!home.contains("cookie-consent"));
+    assert!(!home.contains("window.open"));
+}
