@@ -349,7 +349,8 @@ fn a_payment_page_that_never_finishes_loading_hits_the_step_deadline() {
     }
 }
 
-/// Chromium is killed (SIGKILL, whole tree) once the store has registered the audit's account:
+/// Chromium's browser process is killed (SIGKILL) once the store has registered the audit's
+/// account:
 /// every browser check is an error saying the browser exited, the static checks are still
 /// judged, the exit code is the gate's, nothing of Chromium is left.
 #[test]
@@ -376,8 +377,20 @@ fn chromium_killed_mid_flow_makes_the_browser_checks_errors() {
             assert!(Instant::now() < deadline, "the audit never registered");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        let victims = chromium_processes_under(tmp.path());
-        assert!(!victims.is_empty(), "no Chromium running mid-flow");
+        let running = chromium_processes_under(tmp.path());
+        assert!(!running.is_empty(), "no Chromium running mid-flow");
+        // The browser process itself (shopaudit's child), as the OOM killer would pick it: its
+        // zygote and renderers are left orphaned, and must not survive the run either.
+        let shopaudit_pid = child.id().expect("the audit runs");
+        let victims: Vec<u32> = running
+            .iter()
+            .copied()
+            .filter(|pid| parent_of(*pid) == Some(shopaudit_pid))
+            .collect();
+        assert!(
+            !victims.is_empty(),
+            "no Chromium is a child of shopaudit: {running:?}"
+        );
         for pid in victims {
             // SAFETY: kill(2) on a Chromium process of this test's run.
             unsafe {
@@ -421,6 +434,12 @@ fn chromium_killed_mid_flow_makes_the_browser_checks_errors() {
         .count();
     assert!(scored >= 10, "static checks not judged: {checks:?}");
     assert!(elapsed < RUN_BOUND, "{elapsed:?}");
+}
+
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    rest.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Ctrl-C while the payment page hangs: exit 130 at once, no Chromium left.
