@@ -28,8 +28,8 @@ pub trait Session: Send {
     fn browser_gone(&self) -> bool {
         false
     }
-    /// Stops loading the current page, as the browser's Stop button does: what has arrived is
-    /// laid out and painted (a page blocked in its head paints nothing until then).
+    /// Stops loading the current page, as the browser's Stop button does: the requests that
+    /// hang are dropped and what has arrived stays on screen.
     fn stop_loading(&self, _timeout: Duration) -> anyhow::Result<()> {
         Ok(())
     }
@@ -597,7 +597,7 @@ impl Tab {
                         waiting_for,
                         ..
                     }) => {
-                        // Stop it, as a customer would, so the screenshot shows what arrived.
+                        // Stop it, as a customer would, before photographing what arrived.
                         let _ = self.session.stop_loading(Duration::from_secs(5));
                         let why = match (html_done, waiting_for) {
                             (false, _) => " (its HTML was still arriving)".to_string(),
