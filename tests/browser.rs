@@ -396,37 +396,8 @@ fn a_running_browser_is_driven_through_its_devtools_websocket() {
     if !chromium_available() {
         return;
     }
-    use std::io::BufRead;
-    let chromium = shopaudit::gather::browser::chromium::find_executable(None).unwrap();
     let profile = tempfile::tempdir().unwrap();
-    let mut remote = std::process::Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-            "--remote-debugging-address=127.0.0.1",
-            "--remote-debugging-port=0",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("about:blank")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("Chromium starts");
-    let stderr = std::io::BufReader::new(remote.stderr.take().unwrap());
-    let ws_url = stderr
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|line| {
-            line.strip_prefix("DevTools listening on ")
-                .map(|u| u.trim().to_string())
-        })
-        .expect("Chromium prints its DevTools websocket");
+    let (mut remote, ws_url) = launch_remote_chromium(profile.path());
 
     let tmp = tempfile::tempdir().unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -499,4 +470,42 @@ fn config_overrides_choose_the_product() {
     .unwrap();
     let picked = &saved["browser"]["data"]["checkout"]["data"]["product"];
     assert_eq!(picked["url"], product_url.as_str(), "{picked}");
+}
+
+/// A headless Chromium started as a remote pool would run it (not by shopaudit), with its
+/// DevTools websocket URL.
+pub(crate) fn launch_remote_chromium(profile: &Path) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let chromium = shopaudit::gather::browser::chromium::find_executable(None).unwrap();
+    let mut remote = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+            "--remote-debugging-address=127.0.0.1",
+            "--remote-debugging-port=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("about:blank")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("Chromium starts");
+    let mut lines = std::io::BufReader::new(remote.stderr.take().unwrap()).lines();
+    let ws_url = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.strip_prefix("DevTools listening on ")
+                .map(|u| u.trim().to_string())
+        })
+        .expect("Chromium prints its DevTools websocket");
+    // Keep reading, so Chromium never writes into a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (remote, ws_url)
 }

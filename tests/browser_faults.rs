@@ -4,7 +4,8 @@
 //! what happened, with screenshots, and leave no Chromium behind.
 
 use crate::browser::{
-    audit, chromium_available, chromium_processes_under, statuses, BROWSER_CHECKS, ORDER_CHECKS,
+    audit, chromium_available, chromium_processes_under, launch_remote_chromium, statuses,
+    BROWSER_CHECKS, ORDER_CHECKS,
 };
 use shopaudit::fixture::store;
 use std::collections::BTreeMap;
@@ -433,6 +434,66 @@ fn chromium_killed_mid_flow_makes_the_browser_checks_errors() {
         .filter(|(id, (s, _))| !BROWSER_CHECKS.contains(&id.as_str()) && s == "pass")
         .count();
     assert!(scored >= 10, "static checks not judged: {checks:?}");
+    assert!(elapsed < RUN_BOUND, "{elapsed:?}");
+}
+
+/// A browser driven over `--browser-ws` (no process of shopaudit's) dies mid-flow: the lost
+/// connection is told apart from a slow page, and the browser checks are errors saying so.
+#[test]
+fn a_remote_browser_dying_mid_flow_makes_the_browser_checks_errors() {
+    if !chromium_available() {
+        return;
+    }
+    let profile = tempfile::tempdir().unwrap();
+    let (mut remote, ws_url) = launch_remote_chromium(profile.path());
+    let tmp = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (output, elapsed) = runtime.block_on(async {
+        let (server, handle) = store::start("good", 0).await.unwrap();
+        let started = Instant::now();
+        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_shopaudit"))
+            .args(["audit", &server.url(), "--format", "json", "--quiet"])
+            .args(["--max-pages", "40", "--browser-ws", &ws_url])
+            .env("NO_COLOR", "1")
+            .env("TMPDIR", tmp.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(180);
+        while handle.accounts() == 0 {
+            assert!(Instant::now() < deadline, "the audit never registered");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        remote.kill().unwrap();
+        remote.wait().unwrap();
+        let output = tokio::time::timeout(RUN_BOUND, child.wait_with_output())
+            .await
+            .expect("the audit ends after the browser died")
+            .unwrap();
+        let elapsed = started.elapsed();
+        server.stop().await;
+        (output, elapsed)
+    });
+    assert_no_chromium_left(profile.path());
+    eprintln!(
+        "remote browser killed mid-flow: the audit ended after {:.1} s",
+        elapsed.as_secs_f64()
+    );
+    assert!(
+        matches!(output.status.code(), Some(0) | Some(1)),
+        "exit {:?}",
+        output.status
+    );
+    let checks = statuses(&output);
+    for id in BROWSER_CHECKS {
+        let (status, summary) = &checks[id];
+        assert_eq!(status, "error", "{id}: {summary}");
+        assert!(
+            summary.contains("the browser exited during"),
+            "{id}: {summary}"
+        );
+    }
     assert!(elapsed < RUN_BOUND, "{elapsed:?}");
 }
 

@@ -2,6 +2,7 @@
 //! makes sure a launched Chromium never outlives the run, Ctrl-C included.
 
 use super::driver::{CommandCounter, Driver, PageEvent, Session};
+use headless_chrome::browser::transport::ConnectionClosed;
 use headless_chrome::protocol::cdp::types::Event;
 use headless_chrome::protocol::cdp::Page::{CaptureScreenshotFormatOption, DialogType};
 use headless_chrome::{Browser, LaunchOptions, Tab};
@@ -196,6 +197,9 @@ struct ChromiumTab {
     close_on_drop: bool,
     /// The launched browser's process, to tell a browser that exited from a slow one.
     pid: Option<u32>,
+    /// Set when a command found the DevTools connection closed (a remote browser that went
+    /// away has no process of ours to look at).
+    connection_lost: Arc<std::sync::atomic::AtomicBool>,
     /// Every tab of the browser (popups appear here).
     browser_tabs: Arc<Mutex<Vec<Arc<Tab>>>>,
     /// Dialogs answered and windows opened since the flows last asked.
@@ -203,6 +207,16 @@ struct ChromiumTab {
 }
 
 impl ChromiumTab {
+    /// Passes `result` on, noting a closed DevTools connection.
+    fn noting_loss<T>(&self, result: anyhow::Result<T>) -> anyhow::Result<T> {
+        if let Err(e) = &result {
+            if e.chain().any(|c| c.is::<ConnectionClosed>()) {
+                self.connection_lost.store(true, Ordering::SeqCst);
+            }
+        }
+        result
+    }
+
     /// Answers every JavaScript dialog as soon as it opens (an open dialog blocks every script
     /// until answered) and notes it, with the windows the page opens.
     fn watch(&self) -> anyhow::Result<()> {
@@ -334,10 +348,10 @@ impl Session for ChromiumTab {
         self.counter.fetch_add(1, Ordering::Relaxed);
         let tab = self.tab.clone();
         let expression = expression.to_string();
-        let value = with_deadline(timeout, "a script", move || {
+        let value = self.noting_loss(with_deadline(timeout, "a script", move || {
             let object = tab.evaluate(&expression, true)?;
             Ok(object.value)
-        })?;
+        }))?;
         match value {
             Some(serde_json::Value::String(s)) => Ok(s),
             other => anyhow::bail!("the page script returned {other:?} instead of JSON text"),
@@ -347,9 +361,9 @@ impl Session for ChromiumTab {
     fn screenshot_png(&self, timeout: Duration) -> anyhow::Result<Vec<u8>> {
         self.counter.fetch_add(1, Ordering::Relaxed);
         let tab = self.tab.clone();
-        with_deadline(timeout, "a screenshot", move || {
+        self.noting_loss(with_deadline(timeout, "a screenshot", move || {
             tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
-        })
+        }))
     }
 
     fn cookies(&self, timeout: Duration) -> anyhow::Result<Vec<(String, String)>> {
@@ -378,7 +392,7 @@ impl Session for ChromiumTab {
     }
 
     fn browser_gone(&self) -> bool {
-        self.pid.is_some_and(process_exited)
+        self.connection_lost.load(Ordering::SeqCst) || self.pid.is_some_and(process_exited)
     }
 
     fn stop_loading(&self, timeout: Duration) -> anyhow::Result<()> {
@@ -417,6 +431,7 @@ impl Driver for Chromium {
             counter: self.counter.clone(),
             close_on_drop: self.launched.is_none(),
             pid: self.launched.as_ref().map(|(pid, _)| *pid),
+            connection_lost: Default::default(),
             browser_tabs: self.browser.get_tabs().clone(),
             events: Default::default(),
         };
