@@ -6,7 +6,6 @@ use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
 use headless_chrome::{Browser, LaunchOptions, Tab};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -223,12 +222,13 @@ fn with_deadline<T: Send + 'static>(
 
 impl Session for ChromiumTab {
     fn eval_string(&self, expression: &str, timeout: Duration) -> anyhow::Result<String> {
-        self.counter.fetch_add(1, Ordering::Relaxed);
         let tab = self.tab.clone();
         let expression = expression.to_string();
-        let value = with_deadline(timeout, "a script", move || {
-            let object = tab.evaluate(&expression, true)?;
-            Ok(object.value)
+        let value = self.counter.time(|| {
+            with_deadline(timeout, "a script", move || {
+                let object = tab.evaluate(&expression, true)?;
+                Ok(object.value)
+            })
         })?;
         match value {
             Some(serde_json::Value::String(s)) => Ok(s),
@@ -237,10 +237,11 @@ impl Session for ChromiumTab {
     }
 
     fn screenshot_png(&self, timeout: Duration) -> anyhow::Result<Vec<u8>> {
-        self.counter.fetch_add(1, Ordering::Relaxed);
         let tab = self.tab.clone();
-        with_deadline(timeout, "a screenshot", move || {
-            tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
+        self.counter.time(|| {
+            with_deadline(timeout, "a screenshot", move || {
+                tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
+            })
         })
     }
 
@@ -251,26 +252,28 @@ impl Session for ChromiumTab {
 
 impl ChromiumTab {
     fn cookie_pairs(&self, timeout: Duration) -> anyhow::Result<Vec<(String, String)>> {
-        self.counter.fetch_add(1, Ordering::Relaxed);
         let tab = self.tab.clone();
-        with_deadline(timeout, "the cookie list", move || {
-            Ok(tab
-                .get_cookies()?
-                .into_iter()
-                .map(|c| (c.name, c.value))
-                .collect())
+        self.counter.time(|| {
+            with_deadline(timeout, "the cookie list", move || {
+                Ok(tab
+                    .get_cookies()?
+                    .into_iter()
+                    .map(|c| (c.name, c.value))
+                    .collect())
+            })
         })
     }
 }
 
 impl Driver for Chromium {
     fn open(&self, isolated: bool) -> anyhow::Result<Box<dyn Session>> {
-        self.counter.fetch_add(1, Ordering::Relaxed);
-        let tab = if isolated {
-            self.browser.new_context()?.new_tab()?
-        } else {
-            self.browser.new_tab()?
-        };
+        let tab = self.counter.time(|| -> anyhow::Result<_> {
+            Ok(if isolated {
+                self.browser.new_context()?.new_tab()?
+            } else {
+                self.browser.new_tab()?
+            })
+        })?;
         Ok(Box::new(ChromiumTab {
             tab,
             counter: self.counter.clone(),
@@ -283,6 +286,10 @@ impl Driver for Chromium {
     }
 
     fn commands_sent(&self) -> u32 {
-        self.counter.load(Ordering::Relaxed)
+        self.counter.sent()
+    }
+
+    fn command_time(&self) -> Duration {
+        self.counter.waited()
     }
 }

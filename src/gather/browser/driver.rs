@@ -1,12 +1,13 @@
 //! The small browser interface the flows are written against, and the page-level operations
 //! built on it (go to a URL, read the page's state, fill a form, click and wait for the result).
-//! Every operation is one or a few DevTools commands (each costs about 110 ms with
-//! headless_chrome) and has a deadline.
+//! Every operation is one or a few DevTools commands and has a deadline. A command costs what
+//! Chromium takes to answer (a few ms for an `evaluate`) since the transport fix in
+//! vendor/headless_chrome; still, each page's state is read in one command.
 
 use crate::artifacts::StepRecord;
 use serde::Deserialize;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -28,6 +29,10 @@ pub trait Driver: Send {
     fn version(&self) -> Option<String>;
     /// DevTools commands sent so far (all tabs).
     fn commands_sent(&self) -> u32;
+    /// Time spent waiting for the answers to those commands.
+    fn command_time(&self) -> Duration {
+        Duration::ZERO
+    }
 }
 
 const PAGE_STATE_JS: &str = include_str!("page_state.js");
@@ -509,10 +514,11 @@ pub struct FillAction {
     pub secret: bool,
 }
 
-/// Counts commands per flow: the difference of the driver's counter around the flow.
+/// Counts commands per flow: the difference of the driver's counters around the flow.
 pub struct CommandMeter<'a> {
     driver: &'a dyn Driver,
     start: u32,
+    start_time: Duration,
     started: Instant,
 }
 
@@ -521,6 +527,7 @@ impl<'a> CommandMeter<'a> {
         CommandMeter {
             driver,
             start: driver.commands_sent(),
+            start_time: driver.command_time(),
             started: Instant::now(),
         }
     }
@@ -528,10 +535,40 @@ impl<'a> CommandMeter<'a> {
         crate::artifacts::FlowStats {
             flow: flow.to_string(),
             commands: self.driver.commands_sent().saturating_sub(self.start),
+            command_ms: self
+                .driver
+                .command_time()
+                .saturating_sub(self.start_time)
+                .as_millis() as u64,
             wall_ms: self.started.elapsed().as_millis() as u64,
         }
     }
 }
 
-/// Shared counter the driver increments for each command.
-pub type CommandCounter = Arc<AtomicU32>;
+/// The commands a driver sent (all tabs) and the time spent waiting for their answers.
+#[derive(Debug, Default)]
+pub struct CommandLog {
+    sent: AtomicU32,
+    waited_us: AtomicU64,
+}
+
+impl CommandLog {
+    /// Sends one command (`call`) and accounts for it.
+    pub fn time<T>(&self, call: impl FnOnce() -> T) -> T {
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        let started = Instant::now();
+        let result = call();
+        self.waited_us
+            .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+        result
+    }
+    pub fn sent(&self) -> u32 {
+        self.sent.load(Ordering::Relaxed)
+    }
+    pub fn waited(&self) -> Duration {
+        Duration::from_micros(self.waited_us.load(Ordering::Relaxed))
+    }
+}
+
+/// Shared by the driver and its tabs.
+pub type CommandCounter = Arc<CommandLog>;

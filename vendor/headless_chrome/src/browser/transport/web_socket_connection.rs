@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::Result;
 use log::{debug, info, trace, warn};
 use tungstenite::http::Response;
-use tungstenite::protocol::WebSocketConfig;
+use tungstenite::protocol::{Role, WebSocketConfig};
 use tungstenite::stream::MaybeTlsStream;
 use url::Url;
 
@@ -74,6 +74,9 @@ fn set_read_timeout(stream: &mut MaybeTlsStream<TcpStream>) -> Result<()> {
 }
 
 pub struct WebSocketConnection {
+    /// The handle commands are sent through. On a plain TCP connection it is its own handle on
+    /// the socket (see `split_reader`), so sending never waits for the reader thread; over TLS
+    /// it is shared with the reader.
     connection: Arc<Mutex<TungsteniteWebsocketConnection>>,
     thread: std::thread::JoinHandle<()>,
     process_id: Option<u32>,
@@ -95,14 +98,22 @@ impl WebSocketConnection {
         let (connection, _) =
             Self::websocket_connection_with_root_cert(ws_url, root_cert.as_deref())?;
 
-        let connection = Arc::new(Mutex::new(connection));
+        let (receiver, connection, split) = match Self::split_reader(connection) {
+            Ok((receiver, sender)) => (
+                Arc::new(Mutex::new(receiver)),
+                Arc::new(Mutex::new(sender)),
+                true,
+            ),
+            Err(connection) => {
+                let shared = Arc::new(Mutex::new(connection));
+                (shared.clone(), shared, false)
+            }
+        };
 
         let thread = {
-            let sender = connection.clone();
-
             std::thread::spawn(move || {
                 trace!("Starting msg dispatching loop");
-                Self::dispatch_incoming_messages(sender, messages_tx, process_id);
+                Self::dispatch_incoming_messages(receiver, messages_tx, process_id, split);
                 trace!("Quit loop msg dispatching loop");
             })
         };
@@ -112,6 +123,41 @@ impl WebSocketConnection {
             thread,
             process_id,
         })
+    }
+
+    /// Splits a plain TCP connection into a reader (the connection itself, which keeps any bytes
+    /// read past the handshake) and a sender on a clone of the socket. The reader thread then
+    /// blocks in `read` on its own handle while commands go out through the other one; with a
+    /// single handle behind one mutex every command waited for the reader's read timeout
+    /// (about 100 ms per command, upstream issue #446). The sender only ever writes; the reader
+    /// writes only its automatic replies (pong, close). A TLS stream cannot be cloned: it is
+    /// returned unchanged and shared as before.
+    fn split_reader(
+        connection: TungsteniteWebsocketConnection,
+    ) -> std::result::Result<
+        (TungsteniteWebsocketConnection, TungsteniteWebsocketConnection),
+        TungsteniteWebsocketConnection,
+    > {
+        let cloned = match connection.get_ref() {
+            MaybeTlsStream::Plain(stream) => stream.try_clone(),
+            #[allow(unreachable_patterns)]
+            _ => return Err(connection),
+        };
+        match cloned {
+            Ok(stream) => {
+                let config = *connection.get_config();
+                let sender = tungstenite::protocol::WebSocket::from_raw_socket(
+                    MaybeTlsStream::Plain(stream),
+                    Role::Client,
+                    Some(config),
+                );
+                Ok((connection, sender))
+            }
+            Err(err) => {
+                debug!("Cannot clone the WebSocket's socket, sharing it: {err}");
+                Err(connection)
+            }
+        }
     }
 
     pub fn shutdown(&self) {
@@ -138,6 +184,7 @@ impl WebSocketConnection {
         receiver: Arc<Mutex<TungsteniteWebsocketConnection>>,
         messages_tx: mpsc::Sender<Message>,
         process_id: Option<u32>,
+        split: bool,
     ) {
         loop {
             let message = match receiver.lock() {
@@ -155,7 +202,11 @@ impl WebSocketConnection {
                             err.kind(),
                             std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
                         ) {
-                            std::thread::park_timeout(READ_TIMEOUT_DURATION);
+                            // A shared handle must be released for senders; a reader with its
+                            // own handle just reads again (the read timeout is the wait).
+                            if !split {
+                                std::thread::park_timeout(READ_TIMEOUT_DURATION);
+                            }
                         } else {
                             debug!("WS IO Error for Chrome #{process_id:?}: {err}");
                             break;
