@@ -2,7 +2,8 @@
 //! makes sure a launched Chromium never outlives the run, Ctrl-C included.
 
 use super::driver::{CommandCounter, Driver, Session};
-use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
+use base64::Engine as _;
+use headless_chrome::protocol::cdp::Page::{CaptureScreenshot, CaptureScreenshotFormatOption};
 use headless_chrome::{Browser, LaunchOptions, Tab};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -240,7 +241,19 @@ impl Session for ChromiumTab {
         let tab = self.tab.clone();
         self.counter.time(|| {
             with_deadline(timeout, "a screenshot", move || {
-                tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
+                // Chromium's fast PNG encoding: about half the time of its default one (40-50
+                // against 90 ms for a 1280x900 page here), files a quarter larger, still lossless.
+                let data = tab
+                    .call_method(CaptureScreenshot {
+                        format: Some(CaptureScreenshotFormatOption::Png),
+                        quality: None,
+                        clip: None,
+                        from_surface: Some(true),
+                        capture_beyond_viewport: None,
+                        optimize_for_speed: Some(true),
+                    })?
+                    .data;
+                Ok(base64::engine::general_purpose::STANDARD.decode(data)?)
             })
         })
     }

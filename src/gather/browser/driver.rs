@@ -375,19 +375,23 @@ impl Tab {
     }
 
     /// Polls until a new document has loaded (or, when `must_navigate` is false, until the
-    /// current one stopped changing), within the step deadline.
+    /// current one stopped changing), within the step deadline. Each probe waits in the page
+    /// (see `wait_in_page`), so a step costs the page's own load time plus a few commands.
     fn settle(&mut self, step: &str, must_navigate: bool) -> Result<PageState, StepFailed> {
         let started = Instant::now();
         let deadline = started + self.ctx.step_timeout;
-        let mut pause = Duration::from_millis(60);
+        // Only between probes that came back without a page (the document was being replaced,
+        // or the probe's time in the page ran out).
+        let mut pause = Duration::ZERO;
         let mut last_error: Option<String> = None;
         loop {
             std::thread::sleep(pause);
-            pause = Duration::from_millis(150);
+            pause = Duration::from_millis(20);
             let elapsed = started.elapsed();
             // A slow third-party script (an unreachable CDN) can hold a page in "loading" long
             // after its content is shown: accept a parsed page after 1.5 s, a visible one after 3 s.
-            let waited_ms = elapsed.as_millis();
+            // Counted on in the page while the probe waits there (`began` is `wait_in_page`'s).
+            let waited_ms = format!("({} + (Date.now() - began))", elapsed.as_millis());
             let probe_js = format!(
                 "(() => {{ const waited = {waited_ms};
                   const state = document.readyState;
@@ -415,7 +419,8 @@ impl Tab {
             }
             // Evaluations fail while a document is being replaced: poll again, and keep the
             // error for the timeout message in case it is not that.
-            let probe = match self.eval_json::<SettleProbe>(&probe_js, remaining) {
+            let waiting_probe = Self::wait_in_page(&probe_js, must_navigate, elapsed, remaining);
+            let probe = match self.eval_json::<SettleProbe>(&waiting_probe, remaining) {
                 Ok(p) => p,
                 Err(e) => {
                     last_error = Some(format!("{e:#}"));
@@ -428,13 +433,46 @@ impl Tab {
                     if !must_navigate
                         && !probe.leaving
                         && probe.quiet_ms > 500
-                        && elapsed > Duration::from_millis(700) =>
+                        && started.elapsed() > Duration::from_millis(700) =>
                 {
                     return Ok(self.redact(state))
                 }
                 _ => {}
             }
         }
+    }
+
+    /// Wraps a settle probe (an expression evaluated afresh on each try) so that it is retried
+    /// in the page every 25 ms until it returns a page `settle` accepts, or until its time runs
+    /// out (well before the command's deadline, so `settle` keeps control of the step's). A
+    /// navigation destroys the old document and with it this wait: the evaluation then fails
+    /// and `settle` probes the new document.
+    fn wait_in_page(
+        probe_js: &str,
+        must_navigate: bool,
+        elapsed: Duration,
+        remaining: Duration,
+    ) -> String {
+        let budget_ms = remaining
+            .saturating_sub(Duration::from_millis(250))
+            .min(Duration::from_secs(2))
+            .as_millis();
+        format!(
+            "(async () => {{ const began = Date.now();
+              for (;;) {{
+                const probe = {probe_js};
+                const done = probe.phase === 'new' ? !!probe.state
+                  : probe.phase === 'old' && {may_stay} && !!probe.state && !probe.leaving
+                    && probe.quiet_ms > 500 && {elapsed_ms} + (Date.now() - began) > 700;
+                if (done || Date.now() - began >= {budget_ms}) return probe;
+                // A page read that was not taken (the page was quiet, but not long enough) is
+                // costly: do not repeat it at full rate.
+                await new Promise((r) => setTimeout(r, probe.state ? 100 : 25));
+              }}
+            }})()",
+            may_stay = !must_navigate,
+            elapsed_ms = elapsed.as_millis(),
+        )
     }
 
     /// The `Cookie` header the customer's browser sends to the current site.
