@@ -72,6 +72,10 @@ impl<T> FlowResult<T> {
 pub struct FlowStats {
     pub flow: String,
     pub commands: u32,
+    /// Time spent waiting for the browser to answer those commands (the rest of `wall_ms` is
+    /// waiting for pages and our own work).
+    #[serde(default)]
+    pub command_ms: u64,
     pub wall_ms: u64,
 }
 

@@ -2,13 +2,16 @@
 //! makes sure a launched Chromium never outlives the run, Ctrl-C included.
 
 use super::driver::{CommandCounter, Driver, PageEvent, Session};
+use base64::Engine as _;
 use headless_chrome::browser::transport::ConnectionClosed;
 use headless_chrome::protocol::cdp::types::Event;
-use headless_chrome::protocol::cdp::Page::{CaptureScreenshotFormatOption, DialogType};
+use headless_chrome::protocol::cdp::Page::{
+    CaptureScreenshot, CaptureScreenshotFormatOption, DialogType,
+};
 use headless_chrome::{Browser, LaunchOptions, Tab};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -199,7 +202,7 @@ struct ChromiumTab {
     pid: Option<u32>,
     /// Set when a command found the DevTools connection closed (a remote browser that went
     /// away has no process of ours to look at).
-    connection_lost: Arc<std::sync::atomic::AtomicBool>,
+    connection_lost: Arc<AtomicBool>,
     /// Every tab of the browser (popups appear here).
     browser_tabs: Arc<Mutex<Vec<Arc<Tab>>>>,
     /// Dialogs answered and windows opened since the flows last asked.
@@ -275,16 +278,18 @@ impl ChromiumTab {
                 .cloned()
                 .collect();
             for candidate in candidates {
-                self.counter.fetch_add(1, Ordering::Relaxed);
                 let probe = candidate.clone();
-                let info = with_deadline(Duration::from_secs(3), "a window's details", move || {
-                    probe.get_target_info()
+                let info = self.counter.time(|| {
+                    with_deadline(Duration::from_secs(3), "a window's details", move || {
+                        probe.get_target_info()
+                    })
                 });
                 if info.is_ok_and(|i| i.opener_id.as_ref() == Some(&own)) {
-                    self.counter.fetch_add(1, Ordering::Relaxed);
                     let id = candidate.get_target_id().clone();
-                    let _ = with_deadline(Duration::from_secs(3), "closing a window", move || {
-                        candidate.close_target()
+                    let _ = self.counter.time(|| {
+                        with_deadline(Duration::from_secs(3), "closing a window", move || {
+                            candidate.close_target()
+                        })
                     });
                     closed.insert(id);
                 }
@@ -345,12 +350,13 @@ fn with_deadline<T: Send + 'static>(
 
 impl Session for ChromiumTab {
     fn eval_string(&self, expression: &str, timeout: Duration) -> anyhow::Result<String> {
-        self.counter.fetch_add(1, Ordering::Relaxed);
         let tab = self.tab.clone();
         let expression = expression.to_string();
-        let value = self.noting_loss(with_deadline(timeout, "a script", move || {
-            let object = tab.evaluate(&expression, true)?;
-            Ok(object.value)
+        let value = self.noting_loss(self.counter.time(|| {
+            with_deadline(timeout, "a script", move || {
+                let object = tab.evaluate(&expression, true)?;
+                Ok(object.value)
+            })
         }))?;
         match value {
             Some(serde_json::Value::String(s)) => Ok(s),
@@ -359,10 +365,23 @@ impl Session for ChromiumTab {
     }
 
     fn screenshot_png(&self, timeout: Duration) -> anyhow::Result<Vec<u8>> {
-        self.counter.fetch_add(1, Ordering::Relaxed);
         let tab = self.tab.clone();
-        self.noting_loss(with_deadline(timeout, "a screenshot", move || {
-            tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
+        self.noting_loss(self.counter.time(|| {
+            with_deadline(timeout, "a screenshot", move || {
+                // Chromium's fast PNG encoding: about half the time of its default one (40-50
+                // against 90 ms for a 1280x900 page here), files a quarter larger, still lossless.
+                let data = tab
+                    .call_method(CaptureScreenshot {
+                        format: Some(CaptureScreenshotFormatOption::Png),
+                        quality: None,
+                        clip: None,
+                        from_surface: Some(true),
+                        capture_beyond_viewport: None,
+                        optimize_for_speed: Some(true),
+                    })?
+                    .data;
+                Ok(base64::engine::general_purpose::STANDARD.decode(data)?)
+            })
         }))
     }
 
@@ -396,36 +415,39 @@ impl Session for ChromiumTab {
     }
 
     fn stop_loading(&self, timeout: Duration) -> anyhow::Result<()> {
-        self.counter.fetch_add(1, Ordering::Relaxed);
         let tab = self.tab.clone();
-        with_deadline(timeout, "stopping the page", move || {
-            tab.stop_loading().map(|_| ())
+        self.counter.time(|| {
+            with_deadline(timeout, "stopping the page", move || {
+                tab.stop_loading().map(|_| ())
+            })
         })
     }
 }
 
 impl ChromiumTab {
     fn cookie_pairs(&self, timeout: Duration) -> anyhow::Result<Vec<(String, String)>> {
-        self.counter.fetch_add(1, Ordering::Relaxed);
         let tab = self.tab.clone();
-        with_deadline(timeout, "the cookie list", move || {
-            Ok(tab
-                .get_cookies()?
-                .into_iter()
-                .map(|c| (c.name, c.value))
-                .collect())
+        self.counter.time(|| {
+            with_deadline(timeout, "the cookie list", move || {
+                Ok(tab
+                    .get_cookies()?
+                    .into_iter()
+                    .map(|c| (c.name, c.value))
+                    .collect())
+            })
         })
     }
 }
 
 impl Driver for Chromium {
     fn open(&self, isolated: bool) -> anyhow::Result<Box<dyn Session>> {
-        self.counter.fetch_add(1, Ordering::Relaxed);
-        let tab = if isolated {
-            self.browser.new_context()?.new_tab()?
-        } else {
-            self.browser.new_tab()?
-        };
+        let tab = self.counter.time(|| -> anyhow::Result<_> {
+            Ok(if isolated {
+                self.browser.new_context()?.new_tab()?
+            } else {
+                self.browser.new_tab()?
+            })
+        })?;
         let session = ChromiumTab {
             tab,
             counter: self.counter.clone(),
@@ -444,6 +466,10 @@ impl Driver for Chromium {
     }
 
     fn commands_sent(&self) -> u32 {
-        self.counter.load(Ordering::Relaxed)
+        self.counter.sent()
+    }
+
+    fn command_time(&self) -> Duration {
+        self.counter.waited()
     }
 }

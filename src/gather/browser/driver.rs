@@ -1,12 +1,13 @@
 //! The small browser interface the flows are written against, and the page-level operations
 //! built on it (go to a URL, read the page's state, fill a form, click and wait for the result).
-//! Every operation is one or a few DevTools commands (each costs about 110 ms with
-//! headless_chrome) and has a deadline.
+//! Every operation is one or a few DevTools commands and has a deadline. A command costs what
+//! Chromium takes to answer (a few ms for an `evaluate`) since the transport fix in
+//! vendor/headless_chrome; still, each page's state is read in one command.
 
 use crate::artifacts::StepRecord;
 use serde::Deserialize;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -55,6 +56,10 @@ pub trait Driver: Send {
     fn version(&self) -> Option<String>;
     /// DevTools commands sent so far (all tabs).
     fn commands_sent(&self) -> u32;
+    /// Time spent waiting for the answers to those commands.
+    fn command_time(&self) -> Duration {
+        Duration::ZERO
+    }
 }
 
 const PAGE_STATE_JS: &str = include_str!("page_state.js");
@@ -551,20 +556,24 @@ impl Tab {
     }
 
     /// Polls until a new document has loaded (or, when `must_navigate` is false, until the
-    /// current one stopped changing), within the step deadline.
+    /// current one stopped changing), within the step deadline. Each probe waits in the page
+    /// (see `wait_in_page`), so a step costs the page's own load time plus a few commands.
     fn settle(&mut self, step: &str, must_navigate: bool) -> Result<PageState, StepFailed> {
         let started = Instant::now();
         let deadline = started + self.ctx.step_timeout;
-        let mut pause = Duration::from_millis(60);
+        // Only between probes that came back without a page (the document was being replaced,
+        // or the probe's time in the page ran out).
+        let mut pause = Duration::ZERO;
         let mut last_error: Option<String> = None;
         let mut last_loading: Option<SettleProbe> = None;
         loop {
             std::thread::sleep(pause);
-            pause = Duration::from_millis(150);
+            pause = Duration::from_millis(20);
             let elapsed = started.elapsed();
             // A slow third-party script (an unreachable CDN) can hold a page in "loading" long
             // after its content is shown: accept a parsed page after 1.5 s, a visible one after 3 s.
-            let waited_ms = elapsed.as_millis();
+            // Counted on in the page while the probe waits there (`began` is `wait_in_page`'s).
+            let waited_ms = format!("({} + (Date.now() - began))", elapsed.as_millis());
             // A page whose HTML is still arriving is never ready: the server is holding it.
             let probe_js = format!(
                 "(() => {{ const waited = {waited_ms};
@@ -619,7 +628,8 @@ impl Tab {
             }
             // Evaluations fail while a document is being replaced: poll again, and keep the
             // error for the timeout message in case it is not that.
-            let probe = match self.eval_json::<SettleProbe>(&probe_js, remaining) {
+            let waiting_probe = Self::wait_in_page(&probe_js, must_navigate, elapsed, remaining);
+            let probe = match self.eval_json::<SettleProbe>(&waiting_probe, remaining) {
                 Ok(p) => p,
                 Err(e) => {
                     if self.session.browser_gone() {
@@ -640,13 +650,46 @@ impl Tab {
                     if !must_navigate
                         && !probe.leaving
                         && probe.quiet_ms > 500
-                        && elapsed > Duration::from_millis(700) =>
+                        && started.elapsed() > Duration::from_millis(700) =>
                 {
                     return Ok(self.redact(state))
                 }
                 _ => {}
             }
         }
+    }
+
+    /// Wraps a settle probe (an expression evaluated afresh on each try) so that it is retried
+    /// in the page every 25 ms until it returns a page `settle` accepts, or until its time runs
+    /// out (well before the command's deadline, so `settle` keeps control of the step's). A
+    /// navigation destroys the old document and with it this wait: the evaluation then fails
+    /// and `settle` probes the new document.
+    fn wait_in_page(
+        probe_js: &str,
+        must_navigate: bool,
+        elapsed: Duration,
+        remaining: Duration,
+    ) -> String {
+        let budget_ms = remaining
+            .saturating_sub(Duration::from_millis(250))
+            .min(Duration::from_secs(2))
+            .as_millis();
+        format!(
+            "(async () => {{ const began = Date.now();
+              for (;;) {{
+                const probe = {probe_js};
+                const done = probe.phase === 'new' ? !!probe.state
+                  : probe.phase === 'old' && {may_stay} && !!probe.state && !probe.leaving
+                    && probe.quiet_ms > 500 && {elapsed_ms} + (Date.now() - began) > 700;
+                if (done || Date.now() - began >= {budget_ms}) return probe;
+                // A page read that was not taken (the page was quiet, but not long enough) is
+                // costly: do not repeat it at full rate.
+                await new Promise((r) => setTimeout(r, probe.state ? 100 : 25));
+              }}
+            }})()",
+            may_stay = !must_navigate,
+            elapsed_ms = elapsed.as_millis(),
+        )
     }
 
     /// The `Cookie` header the customer's browser sends to the current site.
@@ -744,10 +787,11 @@ pub struct FillAction {
     pub secret: bool,
 }
 
-/// Counts commands per flow: the difference of the driver's counter around the flow.
+/// Counts commands per flow: the difference of the driver's counters around the flow.
 pub struct CommandMeter<'a> {
     driver: &'a dyn Driver,
     start: u32,
+    start_time: Duration,
     started: Instant,
 }
 
@@ -756,6 +800,7 @@ impl<'a> CommandMeter<'a> {
         CommandMeter {
             driver,
             start: driver.commands_sent(),
+            start_time: driver.command_time(),
             started: Instant::now(),
         }
     }
@@ -763,10 +808,40 @@ impl<'a> CommandMeter<'a> {
         crate::artifacts::FlowStats {
             flow: flow.to_string(),
             commands: self.driver.commands_sent().saturating_sub(self.start),
+            command_ms: self
+                .driver
+                .command_time()
+                .saturating_sub(self.start_time)
+                .as_millis() as u64,
             wall_ms: self.started.elapsed().as_millis() as u64,
         }
     }
 }
 
-/// Shared counter the driver increments for each command.
-pub type CommandCounter = Arc<AtomicU32>;
+/// The commands a driver sent (all tabs) and the time spent waiting for their answers.
+#[derive(Debug, Default)]
+pub struct CommandLog {
+    sent: AtomicU32,
+    waited_us: AtomicU64,
+}
+
+impl CommandLog {
+    /// Sends one command (`call`) and accounts for it.
+    pub fn time<T>(&self, call: impl FnOnce() -> T) -> T {
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        let started = Instant::now();
+        let result = call();
+        self.waited_us
+            .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+        result
+    }
+    pub fn sent(&self) -> u32 {
+        self.sent.load(Ordering::Relaxed)
+    }
+    pub fn waited(&self) -> Duration {
+        Duration::from_micros(self.waited_us.load(Ordering::Relaxed))
+    }
+}
+
+/// Shared by the driver and its tabs.
+pub type CommandCounter = Arc<CommandLog>;
