@@ -1250,7 +1250,6 @@ mod extraction_properties {
     //! Page extraction over arbitrary bytes and tag soup: never panics, and what it returns
     //! keeps the shapes the checks rely on.
     use proptest::prelude::*;
-    use shopaudit::gather::extract::{extract_page_checked, INLINE_SCRIPT_CHARS};
     use shopaudit::gather::fetch::decode_html;
     use url::Url;
 
@@ -1332,27 +1331,7 @@ mod extraction_properties {
 
     fn check_shapes(html: &str) {
         let url = Url::parse("https://shop.test/es/").unwrap();
-        let (content, _) = extract_page_checked(html, &url);
-        for text in [&content.text, &content.header_text, &content.footer_text] {
-            for line in text.lines() {
-                assert!(!line.is_empty(), "empty line in {text:?}");
-                assert_eq!(line, line.trim(), "untrimmed line in {text:?}");
-                assert!(!line.contains("  "), "double space in {line:?}");
-            }
-        }
-        for link in &content.links {
-            if let Some(u) = &link.url {
-                let parsed = Url::parse(u).expect("link URLs are absolute");
-                assert!(matches!(parsed.scheme(), "http" | "https"));
-                assert!(parsed.fragment().is_none());
-            }
-        }
-        assert!(content
-            .inline_scripts
-            .iter()
-            .all(|s| s.chars().count() <= INLINE_SCRIPT_CHARS));
-        assert!(content.headings.iter().all(|h| (1..=6).contains(&h.level)));
-        assert!(content.disclosures.iter().all(|d| !d.is_empty()));
+        crate::fuzz::targets::check_extraction(html, &url);
     }
 
     proptest! {

@@ -549,11 +549,11 @@ fn line_before(text: &str, start: usize, reach: usize) -> &str {
 
 fn parse_candidate(raw: &str, regions: &[Id]) -> Option<PhoneNumber> {
     let international = raw.trim_start_matches('(').starts_with('+');
-    // "+33 (0)1 23 45 67 89": the bracketed trunk prefix is not dialled from abroad.
-    let cleaned = if international {
-        raw.replace("(0)", "")
-    } else {
-        raw.to_string()
+    // "+33 (0)1 23 45 67 89": the bracketed trunk prefix is not dialled from abroad. Only right
+    // after a country code: in "+15 (0)1 42..." dropping it would make up +1 514... .
+    let cleaned = match raw.split_once("(0)") {
+        Some((code, rest)) if international && is_country_code(code) => format!("{code}{rest}"),
+        _ => raw.to_string(),
     };
     let mut normalised: String = cleaned.chars().filter(char::is_ascii_digit).collect();
     if international {
@@ -567,6 +567,15 @@ fn parse_candidate(raw: &str, regions: &[Id]) -> Option<PhoneNumber> {
     regions
         .iter()
         .find_map(|id| parse_valid(&normalised, Some(*id)))
+}
+
+/// The digits of `text` are a country calling code ("+33 ", "(+44)").
+fn is_country_code(text: &str) -> bool {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    digits.len() <= 3
+        && digits
+            .parse::<u16>()
+            .is_ok_and(|code| DATABASE.by_code(&code).is_some())
 }
 
 /// libphonenumber's parse and validation, memoised: the same numbers recur on every page
@@ -657,6 +666,8 @@ mod tests {
             ["+33142685300"]
         );
         assert_eq!(found("Tel. 0034 912 345 678", &[Id::FR]), ["+34912345678"]);
+        // "(0)" after something that is no country code is not a trunk prefix to drop.
+        assert!(!found("Tel +15 (0)1 42 68 53 00", &[Id::FR]).contains(&"+15142685300".into()));
         assert_eq!(found("Teléfono:912.345.678", &[Id::ES]), ["+34912345678"]);
     }
 

@@ -20,13 +20,20 @@ pub fn parse_price(text: &str) -> Option<Price> {
                 .map(|c| c.to_string())
         });
     let start = text.find(|c: char| c.is_ascii_digit())?;
+    // Digits grouped by commas, dots, spaces or apostrophes (Swiss "CHF 1'234.50").
     let number: String = text[start..]
         .chars()
-        .take_while(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | ' ' | '\u{a0}' | '\u{202f}'))
-        .filter(|c| !c.is_whitespace() && *c != '\u{202f}')
+        .take_while(|c| {
+            c.is_ascii_digit()
+                || matches!(
+                    c,
+                    ',' | '.' | ' ' | '\u{a0}' | '\u{202f}' | '\'' | '\u{2019}'
+                )
+        })
+        .filter(|c| c.is_ascii_digit() || matches!(c, ',' | '.'))
         .collect();
     let number = number.trim_end_matches([',', '.']);
-    let negative = text[..start].contains('-') || text[..start].contains('−');
+    let negative = minus_before(&text[..start]);
     let last_dot = number.rfind('.');
     let last_comma = number.rfind(',');
     let decimal_at = match (last_dot, last_comma) {
@@ -45,12 +52,31 @@ pub fn parse_price(text: &str) -> Option<Price> {
         }
         None => number.chars().filter(char::is_ascii_digit).collect(),
     };
-    let amount: f64 = normalised.parse().ok()?;
+    // Hundreds of digits parse as infinity, which no total can be compared with.
+    let amount = normalised.parse::<f64>().ok().filter(|a| a.is_finite())?;
     Some(Price {
         text: text.trim().to_string(),
         amount: if negative { -amount } else { amount },
         currency,
     })
+}
+
+/// A minus sign right before the amount or its currency mark ("-$5.00", "$-5.00", "USD -5",
+/// "−12,99 €"); a dash elsewhere in the label ("Sub-total: $5") does not make it negative.
+fn minus_before(before: &str) -> bool {
+    let lead = before
+        .trim_end()
+        .trim_end_matches(['$', '€', '£', '¥'])
+        .trim_end();
+    let lead = CODES
+        .iter()
+        .find_map(|code| {
+            let cut = lead.len().checked_sub(code.len())?;
+            (lead.is_char_boundary(cut) && lead[cut..].eq_ignore_ascii_case(code))
+                .then(|| lead[..cut].trim_end())
+        })
+        .unwrap_or(lead);
+    lead.ends_with(['-', '−'])
 }
 
 /// What a price row is about.
@@ -196,6 +222,12 @@ mod tests {
         assert_eq!(amount("USD 12.50"), Some(12.5));
         assert_eq!(amount("-$5.00"), Some(-5.0));
         assert_eq!(amount("1 299,00 €"), Some(1299.0));
+        assert_eq!(amount("CHF 1'234.50"), Some(1234.5));
+        assert_eq!(amount("USD -5"), Some(-5.0));
+        assert_eq!(amount("$-5.00"), Some(-5.0));
+        assert_eq!(amount("−12,99 €"), Some(-12.99));
+        assert_eq!(amount("Sub-total: $5.00"), Some(5.0));
+        assert_eq!(amount(&"9".repeat(400)), None);
         assert_eq!(amount("Free"), None);
         assert_eq!(
             parse_price("12,99 €").unwrap().currency.as_deref(),
