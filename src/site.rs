@@ -49,15 +49,12 @@ pub const WHOLE_PAGE_ROLES: [Role; 2] = [Role::Contact, Role::Faq];
 /// main heading or structure. Links naming it are not all known while crawling; a page that
 /// gets such a role only from them is read again at the end of the crawl
 /// ([`SiteIndex::reduced_pages_read_whole`]).
-pub fn may_be_read_whole(page: &Page) -> bool {
-    if page.content.is_none() {
-        return false;
-    }
+pub fn may_be_read_whole(url: &str, final_url: &str, content: &PageContent) -> bool {
     let rules = role_rules();
-    let segments = (path_segments(&page.final_url), path_segments(&page.url));
+    let segments = (path_segments(final_url), path_segments(url));
     WHOLE_PAGE_ROLES
         .iter()
-        .any(|role| role_strength(*role, &rules[role], page, &segments, 0) > 0)
+        .any(|role| role_strength(*role, &rules[role], content, &segments, 0) > 0)
 }
 
 /// How one role is recognised; from `checks/page-roles.toml`.
@@ -119,9 +116,9 @@ impl<'a> SiteIndex<'a> {
             for link in &page.content.as_ref().unwrap().links {
                 if let Some(target) = &link.url {
                     inbound
-                        .entry(target.as_str())
+                        .entry(&**target)
                         .or_default()
-                        .push((page, link.text.as_str()));
+                        .push((page, &*link.text));
                 }
             }
         }
@@ -187,7 +184,11 @@ impl<'a> SiteIndex<'a> {
                         .filter(|(_, text)| roles_named[text].contains(*role))
                         .count() as u32
                 });
-                let strength = role_strength(*role, rule, page, &segments, named_links);
+                let content = page
+                    .content
+                    .as_ref()
+                    .expect("only HTML pages are classified");
+                let strength = role_strength(*role, rule, content, &segments, named_links);
                 if strength >= MIN_STRENGTH {
                     by_role
                         .entry(*role)
@@ -311,14 +312,10 @@ fn roles_named_by_link_text(text: &str, rules: &BTreeMap<Role, RoleRule>) -> Rol
 fn role_strength(
     role: Role,
     rule: &RoleRule,
-    page: &Page,
+    content: &PageContent,
     segments: &(Vec<String>, Vec<String>),
     named_links: u32,
 ) -> u32 {
-    let content = page
-        .content
-        .as_ref()
-        .expect("only HTML pages are classified");
     let mut strength = 0;
     if segments_name_role(&segments.0, &rule.url_words)
         || segments_name_role(&segments.1, &rule.url_words)

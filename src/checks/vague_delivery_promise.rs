@@ -87,6 +87,29 @@ impl<'a> Vocabulary<'a> {
     }
 }
 
+/// The sentences of a line of a page's text that the check reads: those about delivery.
+pub fn sentences_read(line: &str) -> Vec<&str> {
+    static VOCABULARY: std::sync::OnceLock<Vocabulary<'static>> = std::sync::OnceLock::new();
+    let vocab = VOCABULARY.get_or_init(|| {
+        let check = super::find("vague-delivery-promise").expect("the check is registered");
+        Vocabulary::from_doc(&check.doc)
+    });
+    // A delivery word in a sentence is a delivery word of its line (sentences end at spaces).
+    if vocab.delivery.find(&fold(line)).is_none() {
+        return Vec::new();
+    }
+    sentences(line)
+        .into_iter()
+        .map(|(start, end)| &line[start..end])
+        .filter(|sentence| is_about_delivery(&fold(sentence), vocab))
+        .collect()
+}
+
+/// A folded sentence that names delivery and is not excluded (returns, pickup hours...).
+fn is_about_delivery(folded: &str, vocab: &Vocabulary) -> bool {
+    vocab.delivery.find(folded).is_some() && vocab.exclude.find(folded).is_none()
+}
+
 pub fn run(ctx: &CheckContext) -> Finding {
     let vocab = Vocabulary::from_doc(ctx.doc);
     let site = ctx.site();
@@ -182,7 +205,7 @@ fn page_mentions(url: &str, content: &PageContent, vocab: &Vocabulary) -> Vec<Me
     for (start, end) in sentences(&content.text) {
         let sentence = &content.text[start..end];
         let folded = fold(sentence);
-        if vocab.delivery.find(&folded).is_none() || vocab.exclude.find(&folded).is_some() {
+        if !is_about_delivery(&folded, vocab) {
             continue;
         }
         let site_wide = [&content.header_text, &content.footer_text]
