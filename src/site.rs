@@ -57,6 +57,9 @@ pub fn may_be_read_whole(url: &str, final_url: &str, content: &PageContent) -> b
         .any(|role| role_strength(*role, &rules[role], content, &segments, 0) > 0)
 }
 
+/// The schema.org types page roles are recognised by (see `content_signal`).
+pub const JSON_LD_TYPES_READ: [&str; 2] = ["Product", "FAQPage"];
+
 /// How one role is recognised; from `checks/page-roles.toml`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -399,7 +402,7 @@ fn content_signal(role: Role, content: &PageContent) -> u32 {
             if content
                 .json_ld
                 .iter()
-                .any(|v| json_ld_has_type(v, "Product")) =>
+                .any(|v| json_ld_has_type(v, JSON_LD_TYPES_READ[0])) =>
         {
             3
         }
@@ -409,7 +412,7 @@ fn content_signal(role: Role, content: &PageContent) -> u32 {
             if content
                 .json_ld
                 .iter()
-                .any(|v| json_ld_has_type(v, "FAQPage")) =>
+                .any(|v| json_ld_has_type(v, JSON_LD_TYPES_READ[1])) =>
         {
             3
         }

@@ -159,7 +159,8 @@ impl PageContent {
     /// - title, language, meta refresh, level-1 headings;
     /// - links with their URL, text and region (`href` emptied when `url` holds it resolved);
     /// - forms with their submit texts and password fields only;
-    /// - JSON-LD blocks reduced to their `@type`s (and `@graph` nodes' `@type`s).
+    /// - JSON-LD blocks of a type page roles are recognised by, reduced to their `@type`s (and
+    ///   `@graph` nodes' `@type`s).
     ///
     /// Dropped: the description, tel:/mailto: targets, scripts, frames, images, disclosures
     /// and the other headings, which only the home, contact and FAQ checks read.
@@ -185,7 +186,16 @@ impl PageContent {
         for form in &mut self.forms {
             form.fields.retain(|f| f.kind == "password");
         }
-        self.json_ld = self.json_ld.iter().map(json_ld_types_only).collect();
+        self.json_ld = self
+            .json_ld
+            .iter()
+            .filter(|block| {
+                crate::site::JSON_LD_TYPES_READ
+                    .iter()
+                    .any(|ty| crate::site::json_ld_has_type(block, ty))
+            })
+            .map(json_ld_types_only)
+            .collect();
         self.tel_links = Vec::new();
         self.mailto_links = Vec::new();
         self.script_srcs = Vec::new();
