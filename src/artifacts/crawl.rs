@@ -185,7 +185,11 @@ impl PageContent {
         }
         for form in &mut self.forms {
             form.fields.retain(|f| f.kind == "password");
+            // Growth left over from extraction would outweigh what is kept.
+            form.fields.shrink_to_fit();
+            form.submit_texts.shrink_to_fit();
         }
+        self.forms.shrink_to_fit();
         self.json_ld = self
             .json_ld
             .iter()

@@ -28,6 +28,8 @@ pub const MAX_CRAWL_DELAY_SECS: f64 = 30.0;
 const MAX_PARTIAL_PAGE_WARNINGS: usize = 10;
 /// Sitemap URLs kept per page allowed: enough to fill the page budget, bounded in memory.
 const SITEMAP_URLS_PER_PAGE: usize = 10;
+/// Pages the crawl reserves room for before it starts (more grow the list as usual).
+const MAX_PAGES_RESERVED: usize = 100_000;
 
 /// Crawls the store. Fails (exit 3) only when the start URL gives no answer at all; every other
 /// problem is recorded in the pages and warnings and the crawl goes on.
@@ -52,7 +54,9 @@ pub async fn crawl(
         sitemap_queue: VecDeque::new(),
         traps: TrapGuard::default(),
         link_strings: SharedStrings::default(),
-        pages: Vec::new(),
+        // Room for the page limit at once: growing by doubling would copy every page kept so
+        // far and hold both copies at the crawl's largest. Untouched room costs no memory.
+        pages: Vec::with_capacity((config.max_pages as usize).clamp(1, MAX_PAGES_RESERVED)),
         stats: CrawlStats::default(),
         warnings: Vec::new(),
         too_deep: 0,
