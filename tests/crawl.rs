@@ -209,8 +209,11 @@ async fn extracts_every_field_of_a_realistic_page() {
             c.text
         );
     }
-    assert_eq!(c.header_text, "Llámanos: 956 123 456\nContacto Ayuda\nMenú");
-    assert_eq!(c.footer_text, "© Tienda Sol · CIF B12345678\nAviso legal");
+    assert_eq!(
+        &*c.header_text,
+        "Llámanos: 956 123 456\nContacto Ayuda\nMenú"
+    );
+    assert_eq!(&*c.footer_text, "© Tienda Sol · CIF B12345678\nAviso legal");
 
     let headings: Vec<(u8, &str)> = c
         .headings
@@ -1339,7 +1342,7 @@ mod extraction_properties {
     fn check_shapes(html: &str) {
         let url = Url::parse("https://shop.test/es/").unwrap();
         let (content, _) = extract_page_checked(html, &url);
-        for text in [&content.text, &content.header_text, &content.footer_text] {
+        for text in [&*content.text, &*content.header_text, &*content.footer_text] {
             for line in text.lines() {
                 assert!(!line.is_empty(), "empty line in {text:?}");
                 assert_eq!(line, line.trim(), "untrimmed line in {text:?}");

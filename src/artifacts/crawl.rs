@@ -122,9 +122,12 @@ pub struct PageContent {
     /// Visible text of the body (no script/style/noscript/template, no hidden elements),
     /// whitespace collapsed, block elements separated by newlines.
     pub text: String,
-    /// The same visible text split by region, for evidence and header/footer checks.
-    pub header_text: String,
-    pub footer_text: String,
+    /// The same visible text split by region, for evidence and header/footer checks. Shared:
+    /// a store repeats them on every page, and the crawl keeps one copy of each.
+    #[serde(with = "shared_text")]
+    pub header_text: Arc<str>,
+    #[serde(with = "shared_text")]
+    pub footer_text: Arc<str>,
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
     /// Targets of `tel:` links (as written, without the scheme).
@@ -174,8 +177,6 @@ impl PageContent {
         }
         kept.shrink_to_fit();
         self.text = kept;
-        self.header_text.shrink_to_fit();
-        self.footer_text.shrink_to_fit();
         self.meta_description = None;
         self.headings.retain(|h| h.level <= 1);
         for link in &mut self.links {

@@ -208,7 +208,7 @@ fn page_mentions(url: &str, content: &PageContent, vocab: &Vocabulary) -> Vec<Me
         if !is_about_delivery(&folded, vocab) {
             continue;
         }
-        let site_wide = [&content.header_text, &content.footer_text]
+        let site_wide = [&*content.header_text, &*content.footer_text]
             .iter()
             .any(|region| region.contains(sentence));
         let place = if site_wide {

@@ -53,7 +53,7 @@ pub async fn crawl(
         link_queue: VecDeque::new(),
         sitemap_queue: VecDeque::new(),
         traps: TrapGuard::default(),
-        link_strings: SharedStrings::default(),
+        shared_strings: SharedStrings::default(),
         // Room for the page limit at once: growing by doubling would copy every page kept so
         // far and hold both copies at the crawl's largest. Untouched room costs no memory.
         pages: Vec::with_capacity((config.max_pages as usize).clamp(1, MAX_PAGES_RESERVED)),
@@ -109,7 +109,8 @@ fn count_traffic(stats: &mut CrawlStats, fetcher: &Fetcher, started: Instant) {
     stats.duration_ms = started.elapsed().as_millis() as u64;
 }
 
-/// One shared copy of each string: a store repeats its menu and footer links on every page.
+/// One shared copy of each string: a store repeats its header, footer and menu links on every
+/// page.
 #[derive(Default)]
 struct SharedStrings(HashSet<Arc<str>>);
 
@@ -146,8 +147,8 @@ struct Crawler<'a> {
     link_queue: VecDeque<Job>,
     sitemap_queue: VecDeque<Job>,
     traps: TrapGuard,
-    /// Link URLs and texts met so far, one copy each.
-    link_strings: SharedStrings,
+    /// Link URLs and texts, header and footer texts met so far, one copy each.
+    shared_strings: SharedStrings,
     pages: Vec<Page>,
     stats: CrawlStats,
     warnings: Vec<String>,
@@ -364,10 +365,12 @@ impl Crawler<'_> {
             }
         }
         if let Some(content) = &mut page.content {
+            self.shared_strings.share(&mut content.header_text);
+            self.shared_strings.share(&mut content.footer_text);
             for link in &mut content.links {
-                self.link_strings.share(&mut link.text);
+                self.shared_strings.share(&mut link.text);
                 if let Some(url) = &mut link.url {
-                    self.link_strings.share(url);
+                    self.shared_strings.share(url);
                 }
             }
         }

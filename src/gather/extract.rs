@@ -676,8 +676,8 @@ fn walk_body(doc: &Html, base: &Url, content: &mut PageContent) {
         }
     }
     content.text = text.finish();
-    content.header_text = header.finish();
-    content.footer_text = footer.finish();
+    content.header_text = header.finish().into();
+    content.footer_text = footer.finish().into();
 }
 
 fn collect_link(el: ElementRef, href: &str, base: &Url, region: Region, content: &mut PageContent) {
@@ -1050,8 +1050,8 @@ mod tests {
              <main><article><header>Artículo</header>texto</article></main>\
              <div role=contentinfo>pie</div>",
         );
-        assert_eq!(c.header_text, "Tienda llamar");
-        assert_eq!(c.footer_text, "pie");
+        assert_eq!(&*c.header_text, "Tienda llamar");
+        assert_eq!(&*c.footer_text, "pie");
         assert_eq!(c.tel_links, vec!["+34 900 100 200"]);
         assert_eq!(c.links[0].region, Region::Header);
     }
