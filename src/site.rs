@@ -113,15 +113,27 @@ impl<'a> SiteIndex<'a> {
             .iter()
             .find(|p| p.url == crawl.start_url && p.is_ok() && p.content.is_some());
 
-        // Inbound links: target URL -> (linking page, link text).
-        let mut inbound: HashMap<&str, Vec<(&Page, &str)>> = HashMap::new();
+        // Inbound links: target URL -> (linking page, link text). Counted first so each list
+        // is allocated once at its size: menu targets have one entry per page, and lists grown
+        // by doubling would hold up to twice that at the end of a large crawl.
+        let mut inbound_counts: HashMap<&str, usize> = HashMap::new();
         for page in &html {
             for link in &page.content.as_ref().unwrap().links {
                 if let Some(target) = &link.url {
-                    inbound
-                        .entry(&**target)
-                        .or_default()
-                        .push((page, &*link.text));
+                    *inbound_counts.entry(&**target).or_default() += 1;
+                }
+            }
+        }
+        let mut inbound: HashMap<&str, Vec<(&Page, &str)>> = inbound_counts
+            .into_iter()
+            .map(|(target, count)| (target, Vec::with_capacity(count)))
+            .collect();
+        for page in &html {
+            for link in &page.content.as_ref().unwrap().links {
+                if let Some(target) = &link.url {
+                    if let Some(links_in) = inbound.get_mut(&**target) {
+                        links_in.push((page, &*link.text));
+                    }
                 }
             }
         }
