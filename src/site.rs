@@ -41,6 +41,25 @@ impl Role {
     ];
 }
 
+/// Roles whose checks read all of a page (text, scripts, images, disclosures), like the home
+/// page's. The crawl keeps such pages whole and reduces the others (`PageContent::reduce`).
+pub const WHOLE_PAGE_ROLES: [Role; 2] = [Role::Contact, Role::Faq];
+
+/// Whether a page shows a sign of a role in [`WHOLE_PAGE_ROLES`] by itself: its URL, title,
+/// main heading or structure. Links naming it are not all known while crawling; a page that
+/// gets such a role only from them is read again at the end of the crawl
+/// ([`SiteIndex::reduced_pages_read_whole`]).
+pub fn may_be_read_whole(url: &str, final_url: &str, content: &PageContent) -> bool {
+    let rules = role_rules();
+    let segments = (path_segments(final_url), path_segments(url));
+    WHOLE_PAGE_ROLES
+        .iter()
+        .any(|role| role_strength(*role, &rules[role], content, &segments, 0) > 0)
+}
+
+/// The schema.org types page roles are recognised by (see `content_signal`).
+pub const JSON_LD_TYPES_READ: [&str; 2] = ["Product", "FAQPage"];
+
 /// How one role is recognised; from `checks/page-roles.toml`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -94,15 +113,27 @@ impl<'a> SiteIndex<'a> {
             .iter()
             .find(|p| p.url == crawl.start_url && p.is_ok() && p.content.is_some());
 
-        // Inbound links: target URL -> (linking page, link text).
-        let mut inbound: HashMap<&str, Vec<(&Page, &str)>> = HashMap::new();
+        // Inbound links: target URL -> (linking page, link text). Counted first so each list
+        // is allocated once at its size: menu targets have one entry per page, and lists grown
+        // by doubling would hold up to twice that at the end of a large crawl.
+        let mut inbound_counts: HashMap<&str, usize> = HashMap::new();
         for page in &html {
             for link in &page.content.as_ref().unwrap().links {
                 if let Some(target) = &link.url {
-                    inbound
-                        .entry(target.as_str())
-                        .or_default()
-                        .push((page, link.text.as_str()));
+                    *inbound_counts.entry(&**target).or_default() += 1;
+                }
+            }
+        }
+        let mut inbound: HashMap<&str, Vec<(&Page, &str)>> = inbound_counts
+            .into_iter()
+            .map(|(target, count)| (target, Vec::with_capacity(count)))
+            .collect();
+        for page in &html {
+            for link in &page.content.as_ref().unwrap().links {
+                if let Some(target) = &link.url {
+                    if let Some(links_in) = inbound.get_mut(&**target) {
+                        links_in.push((page, &*link.text));
+                    }
                 }
             }
         }
@@ -137,6 +168,16 @@ impl<'a> SiteIndex<'a> {
         }
 
         let rules = role_rules();
+        // Every store repeats its menu on every page: the roles a link text names are worked
+        // out once per distinct text, not once per link and role.
+        let mut roles_named: HashMap<&str, RoleSet> = HashMap::new();
+        for links in inbound.values() {
+            for (_, text) in links {
+                roles_named
+                    .entry(text)
+                    .or_insert_with(|| roles_named_by_link_text(text, rules));
+            }
+        }
         let mut by_role: HashMap<Role, Vec<RoleMatch>> = HashMap::new();
         for page in &html {
             let is_home = home.is_some_and(|h| std::ptr::eq(*page, h));
@@ -150,8 +191,19 @@ impl<'a> SiteIndex<'a> {
             let links_in = inbound
                 .get(page.url.as_str())
                 .or_else(|| inbound.get(page.final_url.as_str()));
+            let segments = (path_segments(&page.final_url), path_segments(&page.url));
             for (role, rule) in rules {
-                let strength = role_strength(*role, rule, page, links_in.map(|v| v.as_slice()));
+                let named_links = links_in.map_or(0, |links| {
+                    links
+                        .iter()
+                        .filter(|(_, text)| roles_named[text].contains(*role))
+                        .count() as u32
+                });
+                let content = page
+                    .content
+                    .as_ref()
+                    .expect("only HTML pages are classified");
+                let strength = role_strength(*role, rule, content, &segments, named_links);
                 if strength >= MIN_STRENGTH {
                     by_role
                         .entry(*role)
@@ -174,6 +226,21 @@ impl<'a> SiteIndex<'a> {
             click_depth,
             inbound,
         }
+    }
+
+    /// Pages whose checks read them whole (home, [`WHOLE_PAGE_ROLES`]) but that the crawl
+    /// reduced.
+    pub fn reduced_pages_read_whole(&self) -> Vec<&'a Page> {
+        let mut pages: Vec<&'a Page> = self.home.into_iter().collect();
+        for role in WHOLE_PAGE_ROLES {
+            for page in self.pages_with_role(role) {
+                if !pages.iter().any(|p| std::ptr::eq(*p, page)) {
+                    pages.push(page);
+                }
+            }
+        }
+        pages.retain(|p| p.content.as_ref().is_some_and(|c| c.reduced));
+        pages
     }
 
     /// The start page, when it answered with HTML.
@@ -226,19 +293,47 @@ impl<'a> SiteIndex<'a> {
     }
 }
 
+/// Roles as a bit set (one bit per [`Role`]).
+#[derive(Debug, Clone, Copy, Default)]
+struct RoleSet(u16);
+
+impl RoleSet {
+    fn insert(&mut self, role: Role) {
+        self.0 |= 1 << role as u16;
+    }
+    fn contains(self, role: Role) -> bool {
+        self.0 & (1 << role as u16) != 0
+    }
+}
+
+/// Roles a link text *is* the phrase of ("Contact", "Preguntas frecuentes"), not merely
+/// contains.
+fn roles_named_by_link_text(text: &str, rules: &BTreeMap<Role, RoleRule>) -> RoleSet {
+    let mut roles = RoleSet::default();
+    let folded = fold(text.trim());
+    if folded.is_empty() || folded.chars().count() > 40 {
+        return roles;
+    }
+    for (role, rule) in rules {
+        if rule.phrases.find(&folded).is_some() {
+            roles.insert(*role);
+        }
+    }
+    roles
+}
+
+/// `named_links`: links to the page whose text names the role.
+/// `segments`: [`path_segments`] of the page's final URL and of its requested URL.
 fn role_strength(
     role: Role,
     rule: &RoleRule,
-    page: &Page,
-    links_in: Option<&[(&Page, &str)]>,
+    content: &PageContent,
+    segments: &(Vec<String>, Vec<String>),
+    named_links: u32,
 ) -> u32 {
-    let content = page
-        .content
-        .as_ref()
-        .expect("only HTML pages are classified");
     let mut strength = 0;
-    if url_names_role(&page.final_url, &rule.url_words)
-        || url_names_role(&page.url, &rule.url_words)
+    if segments_name_role(&segments.0, &rule.url_words)
+        || segments_name_role(&segments.1, &rule.url_words)
     {
         strength += 2;
     }
@@ -254,34 +349,34 @@ fn role_strength(
     if title_hit {
         strength += 2;
     }
-    // Link text that *is* the phrase ("Contact", "Preguntas frecuentes"), not merely contains it.
-    if let Some(links) = links_in {
-        let named = links
-            .iter()
-            .filter(|(_, text)| {
-                let folded = fold(text.trim());
-                !folded.is_empty()
-                    && folded.chars().count() <= 40
-                    && rule.phrases.find(&folded).is_some()
-            })
-            .count() as u32;
-        strength += named.min(2);
-    }
+    strength += named_links.min(2);
     strength + content_signal(role, content)
+}
+
+#[cfg(test)]
+fn url_names_role(url: &str, words: &[String]) -> bool {
+    segments_name_role(&path_segments(url), words)
+}
+
+/// The path segments of a URL, lower-cased and percent-decoded (none when it does not parse).
+fn path_segments(url: &str) -> Vec<String> {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return Vec::new();
+    };
+    let path = parsed.path().to_lowercase();
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect()
 }
 
 /// True when a path segment is a role word ("contacto", "envios.html"), or a short compound
 /// of one ("politica-de-envios", "shipping-policy"). Long slugs of articles and products
 /// ("como-elegir-el-envio-mas-barato-para-tu-tienda") name a topic, not a page's role.
-fn url_names_role(url: &str, words: &[String]) -> bool {
+fn segments_name_role(segments: &[String], words: &[String]) -> bool {
     const MAX_COMPOUND_PARTS: usize = 3;
-    let Ok(parsed) = url::Url::parse(url) else {
-        return false;
-    };
-    let path = parsed.path().to_lowercase();
-    path.split('/').filter(|s| !s.is_empty()).any(|segment| {
-        let segment = percent_decode(segment);
-        let stem = segment.split('.').next().unwrap_or(&segment);
+    segments.iter().any(|segment| {
+        let stem = segment.split('.').next().unwrap_or(segment);
         if words.iter().any(|w| w == stem) {
             return true;
         }
@@ -319,7 +414,7 @@ fn content_signal(role: Role, content: &PageContent) -> u32 {
             if content
                 .json_ld
                 .iter()
-                .any(|v| json_ld_has_type(v, "Product")) =>
+                .any(|v| json_ld_has_type(v, JSON_LD_TYPES_READ[0])) =>
         {
             3
         }
@@ -329,7 +424,7 @@ fn content_signal(role: Role, content: &PageContent) -> u32 {
             if content
                 .json_ld
                 .iter()
-                .any(|v| json_ld_has_type(v, "FAQPage")) =>
+                .any(|v| json_ld_has_type(v, JSON_LD_TYPES_READ[1])) =>
         {
             3
         }

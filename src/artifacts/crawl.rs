@@ -1,4 +1,5 @@
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// What the HTTP crawl saw of the store. Raw HTML is not kept: each page is reduced to what the
 /// checks need while it is parsed.
@@ -121,9 +122,12 @@ pub struct PageContent {
     /// Visible text of the body (no script/style/noscript/template, no hidden elements),
     /// whitespace collapsed, block elements separated by newlines.
     pub text: String,
-    /// The same visible text split by region, for evidence and header/footer checks.
-    pub header_text: String,
-    pub footer_text: String,
+    /// The same visible text split by region, for evidence and header/footer checks. Shared:
+    /// a store repeats them on every page, and the crawl keeps one copy of each.
+    #[serde(with = "shared_text")]
+    pub header_text: Arc<str>,
+    #[serde(with = "shared_text")]
+    pub footer_text: Arc<str>,
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
     /// Targets of `tel:` links (as written, without the scheme).
@@ -144,6 +148,89 @@ pub struct PageContent {
     pub images: Vec<Image>,
     /// `src` (or `data-src`) of every iframe, absolute (embedded chat and help widgets).
     pub iframe_srcs: Vec<String>,
+    /// Reduced while crawling (see [`PageContent::reduce`]): the page has no role whose checks
+    /// read all of it, so only what the checks of every page read was kept. Raw HTML is never
+    /// kept; this also keeps the extracted text of a 10,000-page store out of memory.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub reduced: bool,
+}
+
+impl PageContent {
+    /// Keeps what the checks read on every page and what page roles are recognised by:
+    /// - `text`: only what `keep` returns of each line, one part a line; header and footer
+    ///   texts whole (checks compare the text with them);
+    /// - title, language, meta refresh, level-1 headings;
+    /// - links with their URL, text and region (`href` emptied when `url` holds it resolved);
+    /// - forms with their submit texts and password fields only;
+    /// - JSON-LD blocks of a type page roles are recognised by, reduced to their `@type`s (and
+    ///   `@graph` nodes' `@type`s).
+    ///
+    /// Dropped: the description, tel:/mailto: targets, scripts, frames, images, disclosures
+    /// and the other headings, which only the home, contact and FAQ checks read.
+    pub fn reduce(&mut self, keep: impl for<'t> Fn(&'t str) -> Vec<&'t str>) {
+        let mut kept = String::new();
+        for part in self.text.lines().flat_map(keep) {
+            if !kept.is_empty() {
+                kept.push('\n');
+            }
+            kept.push_str(part);
+        }
+        kept.shrink_to_fit();
+        self.text = kept;
+        self.meta_description = None;
+        self.headings.retain(|h| h.level <= 1);
+        for link in &mut self.links {
+            if link.url.is_some() {
+                link.href = String::new();
+            }
+        }
+        for form in &mut self.forms {
+            form.fields.retain(|f| f.kind == "password");
+            // Growth left over from extraction would outweigh what is kept.
+            form.fields.shrink_to_fit();
+            form.submit_texts.shrink_to_fit();
+        }
+        self.forms.shrink_to_fit();
+        self.json_ld = self
+            .json_ld
+            .iter()
+            .filter(|block| {
+                crate::site::JSON_LD_TYPES_READ
+                    .iter()
+                    .any(|ty| crate::site::json_ld_has_type(block, ty))
+            })
+            .map(json_ld_types_only)
+            .collect();
+        self.tel_links = Vec::new();
+        self.mailto_links = Vec::new();
+        self.script_srcs = Vec::new();
+        self.inline_scripts = Vec::new();
+        self.disclosures = Vec::new();
+        self.images = Vec::new();
+        self.iframe_srcs = Vec::new();
+        self.links.shrink_to_fit();
+        self.headings.shrink_to_fit();
+        self.reduced = true;
+    }
+}
+
+/// A JSON-LD value with only its `@type`s left, in place and in `@graph` and arrays.
+fn json_ld_types_only(value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            let mut kept = serde_json::Map::new();
+            if let Some(ty) = map.get("@type") {
+                kept.insert("@type".into(), ty.clone());
+            }
+            if let Some(graph) = map.get("@graph") {
+                kept.insert("@graph".into(), json_ld_types_only(graph));
+            }
+            Value::Object(kept)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(json_ld_types_only).collect()),
+        _ => Value::Null,
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -152,15 +239,19 @@ pub struct Heading {
     pub text: String,
 }
 
+/// `url` and `text` are shared: a store repeats its menu and footer links on every page, and
+/// the crawl keeps one copy of each (see `gather::crawl`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Link {
     /// `href` as written. Every `<a href>`/`<area href>` is here, hidden ones included (menus
     /// hidden until hovered are still links), tel:, mailto: and javascript: ones too.
     pub href: String,
     /// Absolute URL without fragment, when the href resolves to http(s).
-    pub url: Option<String>,
+    #[serde(default, with = "shared_text::optional")]
+    pub url: Option<Arc<str>>,
     /// Visible text, else `aria-label`, `title`, or the alt text of images inside.
-    pub text: String,
+    #[serde(with = "shared_text")]
+    pub text: Arc<str>,
     #[serde(default)]
     pub region: Region,
 }
@@ -204,4 +295,33 @@ impl FormField {
 pub struct Image {
     pub src: String,
     pub alt: String,
+}
+
+/// Shared strings (`Arc<str>`) saved as plain strings.
+mod shared_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::sync::Arc;
+
+    pub fn serialize<S: Serializer>(text: &Arc<str>, to: S) -> Result<S::Ok, S::Error> {
+        to.serialize_str(text)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(from: D) -> Result<Arc<str>, D::Error> {
+        String::deserialize(from).map(Arc::from)
+    }
+
+    pub mod optional {
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
+        use std::sync::Arc;
+
+        pub fn serialize<S: Serializer>(text: &Option<Arc<str>>, to: S) -> Result<S::Ok, S::Error> {
+            text.as_deref().serialize(to)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            from: D,
+        ) -> Result<Option<Arc<str>>, D::Error> {
+            Option::<String>::deserialize(from).map(|text| text.map(Arc::from))
+        }
+    }
 }

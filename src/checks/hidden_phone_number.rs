@@ -208,7 +208,7 @@ mod tests {
                 content.text.push_str("\nTéléphone : 04 78 42 61 90");
             } else {
                 content.text = content.text.replace(footer, "");
-                content.footer_text = content.footer_text.replace(footer, "");
+                content.footer_text = content.footer_text.replace(footer, "").into();
             }
         }
         let f = run_on(ID, &artifacts, &[]);

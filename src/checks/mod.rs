@@ -254,6 +254,18 @@ checks! {
     thin_order_confirmation => "thin-order-confirmation",
 }
 
+/// What the checks of every page read of a line of a page's text (the other checks read only
+/// the home, contact and FAQ pages): the whole line when it may shout, else its sentences about
+/// delivery, else nothing. The crawl keeps only these of the other pages (see
+/// [`crate::artifacts::PageContent::reduce`]).
+pub fn read_on_every_page(line: &str) -> Vec<&str> {
+    if shouting_text::reads_line(line) {
+        vec![line]
+    } else {
+        vague_delivery_promise::sentences_read(line)
+    }
+}
+
 /// A check with its parsed documentation.
 pub struct Check {
     pub doc: CheckDoc,
@@ -381,4 +393,74 @@ enum GatherState {
     Collected,
     Failed(String),
     Skipped(String),
+}
+
+#[cfg(test)]
+mod reduced_page_tests {
+    use super::testing::{fixture, run_on};
+    use super::{registry, Need};
+    use crate::artifacts::Gathered;
+    use crate::site::SiteIndex;
+
+    /// What the crawl keeps of pages that are not read whole must give every crawl check the
+    /// same finding, evidence included, as the whole pages did.
+    #[test]
+    fn reduced_pages_give_the_same_findings_as_whole_ones() {
+        for name in [
+            "en-banner-contradiction",
+            "en-minimal",
+            "es-complete",
+            "es-decoys",
+            "fr-mixed",
+        ] {
+            let whole = fixture(name);
+            let mut reduced = whole.clone();
+            let crawl = whole.crawl.collected().expect("crawl fixture");
+            let index = SiteIndex::new(crawl);
+            let read_whole: Vec<&str> = index
+                .home()
+                .into_iter()
+                .chain(
+                    crate::site::WHOLE_PAGE_ROLES
+                        .iter()
+                        .flat_map(|r| index.pages_with_role(*r)),
+                )
+                .map(|p| p.url.as_str())
+                .collect();
+            let Gathered::Collected { data } = &mut reduced.crawl else {
+                unreachable!()
+            };
+            let mut count = 0;
+            for page in &mut data.pages {
+                if let Some(content) = &mut page.content {
+                    if !read_whole.contains(&page.url.as_str()) {
+                        content.reduce(super::read_on_every_page);
+                        count += 1;
+                    }
+                }
+            }
+            assert!(count > 0, "{name}: no page was reduced");
+            for check in registry().iter().filter(|c| c.doc.needs == [Need::Crawl]) {
+                let id = &check.doc.id;
+                assert_eq!(
+                    run_on(id, &whole, &[]),
+                    run_on(id, &reduced, &[]),
+                    "{id} on {name}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn reduced_text_keeps_delivery_sentences_and_shouting_lines_only() {
+        assert_eq!(
+            super::read_on_every_page("Order before 2pm. Standard delivery in 3-5 working days."),
+            ["Standard delivery in 3-5 working days."]
+        );
+        let shouting = "FREE SHIPPING ON EVERYTHING TODAY. Ends soon.";
+        assert_eq!(super::read_on_every_page(shouting), [shouting]);
+        assert!(
+            super::read_on_every_page("Soft canvas with leather handles, washable.").is_empty()
+        );
+    }
 }

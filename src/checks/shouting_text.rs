@@ -65,6 +65,14 @@ pub fn run(ctx: &CheckContext) -> Finding {
     .with_all_evidence(evidence)
 }
 
+/// Whether the check can find shouting in this line whatever its `min_words` threshold: a
+/// run needs two words of four letters or more in any case.
+pub fn reads_line(line: &str) -> bool {
+    // Two words of four capitals: most lines have fewer capitals than that in all.
+    line.chars().filter(|c| c.is_uppercase()).nth(7).is_some()
+        && !shouting_runs(line.trim(), 0).is_empty()
+}
+
 /// Runs of at least `min_words` consecutive upper-case words (of two letters or more) in a
 /// line. Tokens without letters ("50%", "-") neither count nor break a run; single capitals
 /// ("A", "Y") and codes ("ESB12345678") do not count. At least two words must have four letters
@@ -85,15 +93,24 @@ pub fn shouting_runs(line: &str, min_words: usize) -> Vec<String> {
         current.clear();
     };
     for token in line.split_whitespace() {
-        let letters: Vec<char> = token.chars().filter(|c| c.is_alphabetic()).collect();
-        let is_code = token.chars().any(|c| c.is_ascii_digit()) && !letters.is_empty();
-        if letters.is_empty() || is_code || (letters.len() == 1 && letters[0].is_uppercase()) {
+        let mut letters = 0usize;
+        let mut all_upper = true;
+        let mut has_digit = false;
+        for c in token.chars() {
+            if c.is_alphabetic() {
+                letters += 1;
+                all_upper &= c.is_uppercase();
+            }
+            has_digit |= c.is_ascii_digit();
+        }
+        let is_code = has_digit && letters > 0;
+        if letters == 0 || is_code || (letters == 1 && all_upper) {
             if !current.is_empty() {
                 current.push(token);
             }
             continue;
         }
-        if letters.iter().all(|c| c.is_uppercase()) {
+        if all_upper {
             current.push(token);
         } else {
             flush(&mut current);

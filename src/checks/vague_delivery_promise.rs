@@ -45,25 +45,26 @@ impl Service {
 
 /// Where a promise is made: the header/footer every page repeats, or one page's main text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Place {
-    SiteWide(String),
-    Page(String),
+enum Place<'a> {
+    SiteWide(&'a str),
+    Page(&'a str),
 }
 
-impl Place {
-    fn url(&self) -> &str {
-        match self {
+impl<'a> Place<'a> {
+    fn url(&self) -> &'a str {
+        match *self {
             Place::SiteWide(url) | Place::Page(url) => url,
         }
     }
 }
 
 #[derive(Debug, Clone)]
-struct Mention {
-    place: Place,
+/// Borrowed from the page it was read on: a large store has a few on every page.
+struct Mention<'a> {
+    place: Place<'a>,
     service: Service,
     duration: Duration,
-    sentence: String,
+    sentence: &'a str,
 }
 
 struct Vocabulary<'a> {
@@ -87,6 +88,29 @@ impl<'a> Vocabulary<'a> {
     }
 }
 
+/// The sentences of a line of a page's text that the check reads: those about delivery.
+pub fn sentences_read(line: &str) -> Vec<&str> {
+    static VOCABULARY: std::sync::OnceLock<Vocabulary<'static>> = std::sync::OnceLock::new();
+    let vocab = VOCABULARY.get_or_init(|| {
+        let check = super::find("vague-delivery-promise").expect("the check is registered");
+        Vocabulary::from_doc(&check.doc)
+    });
+    // A delivery word in a sentence is a delivery word of its line (sentences end at spaces).
+    if vocab.delivery.find(&fold(line)).is_none() {
+        return Vec::new();
+    }
+    sentences(line)
+        .into_iter()
+        .map(|(start, end)| &line[start..end])
+        .filter(|sentence| is_about_delivery(&fold(sentence), vocab))
+        .collect()
+}
+
+/// A folded sentence that names delivery and is not excluded (returns, pickup hours...).
+fn is_about_delivery(folded: &str, vocab: &Vocabulary) -> bool {
+    vocab.delivery.find(folded).is_some() && vocab.exclude.find(folded).is_none()
+}
+
 pub fn run(ctx: &CheckContext) -> Finding {
     let vocab = Vocabulary::from_doc(ctx.doc);
     let site = ctx.site();
@@ -101,7 +125,7 @@ pub fn run(ctx: &CheckContext) -> Finding {
     // product-page block): one promise of the whole site, like the header and footer.
     let mut pages_per_sentence: HashMap<&str, usize> = HashMap::new();
     for page in &per_page {
-        let distinct: HashSet<&str> = page.iter().map(|m| m.sentence.as_str()).collect();
+        let distinct: HashSet<&str> = page.iter().map(|m| m.sentence).collect();
         for sentence in distinct {
             *pages_per_sentence.entry(sentence).or_default() += 1;
         }
@@ -111,14 +135,14 @@ pub fn run(ctx: &CheckContext) -> Finding {
     // them on every page, so this must not be a scan of the mentions kept so far.
     let mut site_wide_seen: HashSet<(&str, usize)> = HashSet::new();
     for mention in per_page.iter().flatten() {
-        let site_wide = pages_per_sentence[mention.sentence.as_str()] > 1
+        let site_wide = pages_per_sentence[mention.sentence] > 1
             || matches!(mention.place, Place::SiteWide(_));
-        if site_wide && !site_wide_seen.insert((mention.sentence.as_str(), mention.duration.start)) {
+        if site_wide && !site_wide_seen.insert((mention.sentence, mention.duration.start)) {
             continue;
         }
         let mut mention = mention.clone();
         if site_wide {
-            mention.place = Place::SiteWide(mention.place.url().to_string());
+            mention.place = Place::SiteWide(mention.place.url());
         }
         mentions.push(mention);
     }
@@ -139,7 +163,7 @@ pub fn run(ctx: &CheckContext) -> Finding {
                         } else {
                             ""
                         },
-                        clip(&m.sentence, 120),
+                        clip(m.sentence, 120),
                         m.duration.describe()
                     ),
                 )
@@ -161,7 +185,7 @@ pub fn run(ctx: &CheckContext) -> Finding {
         .map(|m| {
             Evidence::at(
                 m.place.url(),
-                format!("{}: \"{}\"", m.service.name(), clip(&m.sentence, 120)),
+                format!("{}: \"{}\"", m.service.name(), clip(m.sentence, 120)),
             )
         })
         .collect();
@@ -176,22 +200,22 @@ pub fn run(ctx: &CheckContext) -> Finding {
     .with_all_evidence(shown)
 }
 
-fn page_mentions(url: &str, content: &PageContent, vocab: &Vocabulary) -> Vec<Mention> {
+fn page_mentions<'a>(url: &'a str, content: &'a PageContent, vocab: &Vocabulary) -> Vec<Mention<'a>> {
     let reader = DurationReader::get();
     let mut out = Vec::new();
     for (start, end) in sentences(&content.text) {
         let sentence = &content.text[start..end];
         let folded = fold(sentence);
-        if vocab.delivery.find(&folded).is_none() || vocab.exclude.find(&folded).is_some() {
+        if !is_about_delivery(&folded, vocab) {
             continue;
         }
-        let site_wide = [&content.header_text, &content.footer_text]
+        let site_wide = [&*content.header_text, &*content.footer_text]
             .iter()
             .any(|region| region.contains(sentence));
         let place = if site_wide {
-            Place::SiteWide(url.to_string())
+            Place::SiteWide(url)
         } else {
-            Place::Page(url.to_string())
+            Place::Page(url)
         };
         let durations = reader.find(&folded);
         for (i, duration) in durations.iter().enumerate() {
@@ -202,7 +226,7 @@ fn page_mentions(url: &str, content: &PageContent, vocab: &Vocabulary) -> Vec<Me
                 place: place.clone(),
                 service,
                 duration: duration.clone(),
-                sentence: sentence.to_string(),
+                sentence,
             });
         }
     }
@@ -257,7 +281,7 @@ fn dedup_evidence(evidence: &mut Vec<Evidence>) {
 }
 
 /// Pairs of mentions in different places that cannot both be true.
-fn contradictions(mentions: &[Mention]) -> Vec<(&Mention, &Mention)> {
+fn contradictions<'m, 'a>(mentions: &'m [Mention<'a>]) -> Vec<(&'m Mention<'a>, &'m Mention<'a>)> {
     /// Pairs reported at most: the evidence shows three.
     const MAX_PAIRS: usize = 10;
     let mut places: Vec<(&Place, Vec<&Mention>)> = Vec::new();
@@ -269,7 +293,7 @@ fn contradictions(mentions: &[Mention]) -> Vec<(&Mention, &Mention)> {
         });
         places[i].1.push(m);
     }
-    let mut out: Vec<(&Mention, &Mention)> = Vec::new();
+    let mut out: Vec<(&Mention<'a>, &Mention<'a>)> = Vec::new();
     for a in mentions {
         for (place, at_place) in &places {
             if *place == &a.place {

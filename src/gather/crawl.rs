@@ -13,6 +13,7 @@ use crate::gather::extract::extract_page_checked;
 use crate::gather::fetch::{decode_html, is_html_type, sniff_html, Fetcher, Redirects, Want};
 use crate::gather::robots::{collect_sitemaps, RobotsFile};
 use crate::gather::scope::{host_key, normalize, CrawlScope, TrapGuard};
+use crate::site::{may_be_read_whole, SiteIndex};
 use indicatif::ProgressBar;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::Ordering;
@@ -27,6 +28,8 @@ pub const MAX_CRAWL_DELAY_SECS: f64 = 30.0;
 const MAX_PARTIAL_PAGE_WARNINGS: usize = 10;
 /// Sitemap URLs kept per page allowed: enough to fill the page budget, bounded in memory.
 const SITEMAP_URLS_PER_PAGE: usize = 10;
+/// Pages the crawl reserves room for before it starts (more grow the list as usual).
+const MAX_PAGES_RESERVED: usize = 100_000;
 
 /// Crawls the store. Fails (exit 3) only when the start URL gives no answer at all; every other
 /// problem is recorded in the pages and warnings and the crawl goes on.
@@ -50,14 +53,77 @@ pub async fn crawl(
         link_queue: VecDeque::new(),
         sitemap_queue: VecDeque::new(),
         traps: TrapGuard::default(),
-        pages: Vec::new(),
+        shared_strings: SharedStrings::default(),
+        // Room for the page limit at once: growing by doubling would copy every page kept so
+        // far and hold both copies at the crawl's largest. Untouched room costs no memory.
+        pages: Vec::with_capacity((config.max_pages as usize).clamp(1, MAX_PAGES_RESERVED)),
         stats: CrawlStats::default(),
         warnings: Vec::new(),
         too_deep: 0,
     };
     let fetcher = crawler.prepare(fetcher).await?;
     crawler.run(&fetcher).await?;
-    Ok(crawler.finish(&fetcher, started))
+    let redirects = Redirects::Hosts(Arc::new(crawler.scope.allowed_hosts()));
+    let mut site = crawler.finish(&fetcher, started);
+    read_again_whole(&mut site, &fetcher, &redirects).await;
+    count_traffic(&mut site.stats, &fetcher, started);
+    Ok(site)
+}
+
+/// Pages reduced while crawling that links found later named as a contact or FAQ page (whose
+/// checks read all of a page): fetched and extracted again, kept whole. A store names such
+/// pages in their URL or title nearly always, so this is rare.
+async fn read_again_whole(site: &mut SiteCrawl, fetcher: &Arc<Fetcher>, redirects: &Redirects) {
+    let wanted: Vec<usize> = {
+        let index = SiteIndex::new(site);
+        index
+            .reduced_pages_read_whole()
+            .into_iter()
+            .filter_map(|wanted| site.pages.iter().position(|p| std::ptr::eq(p, wanted)))
+            .collect()
+    };
+    for i in wanted {
+        let page = &site.pages[i];
+        let Ok(url) = Url::parse(&page.url) else {
+            continue;
+        };
+        let job = Job {
+            url,
+            depth: page.depth,
+            via: page.discovered_via,
+        };
+        let (fresh, _) = fetch_page(fetcher.clone(), job, redirects.clone(), Keep::Whole).await;
+        match fresh.content {
+            Some(content) if fresh.is_ok() => site.pages[i].content = Some(content),
+            _ => site.warnings.push(format!(
+                "{} was read only in part (links found later name it a contact or FAQ page) and could not be read again",
+                site.pages[i].url
+            )),
+        }
+    }
+}
+
+fn count_traffic(stats: &mut CrawlStats, fetcher: &Fetcher, started: Instant) {
+    stats.requests = fetcher.requests.load(Ordering::Relaxed);
+    stats.bytes_downloaded = fetcher.bytes.load(Ordering::Relaxed);
+    stats.duration_ms = started.elapsed().as_millis() as u64;
+}
+
+/// One shared copy of each string: a store repeats its header, footer and menu links on every
+/// page.
+#[derive(Default)]
+struct SharedStrings(HashSet<Arc<str>>);
+
+impl SharedStrings {
+    /// Points `text` at the shared copy of its value.
+    fn share(&mut self, text: &mut Arc<str>) {
+        match self.0.get(&**text) {
+            Some(shared) => *text = shared.clone(),
+            None => {
+                self.0.insert(text.clone());
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +147,8 @@ struct Crawler<'a> {
     link_queue: VecDeque<Job>,
     sitemap_queue: VecDeque<Job>,
     traps: TrapGuard,
+    /// Link URLs and texts, header and footer texts met so far, one copy each.
+    shared_strings: SharedStrings,
     pages: Vec<Page>,
     stats: CrawlStats,
     warnings: Vec<String>,
@@ -152,7 +220,7 @@ impl Crawler<'_> {
             via: Discovery::Start,
         };
         let (start_page, answered) =
-            fetch_page(fetcher.clone(), start_job, Redirects::Anywhere).await;
+            fetch_page(fetcher.clone(), start_job, Redirects::Anywhere, Keep::Whole).await;
         if !answered {
             let why = start_page.error.unwrap_or_default();
             return Err(CouldNotRun(format!("cannot reach {}: {why}", self.start)));
@@ -202,8 +270,12 @@ impl Crawler<'_> {
                 let Some(job) = self.next_job() else {
                     break;
                 };
-                let handle =
-                    tasks.spawn(fetch_page(fetcher.clone(), job.clone(), redirects.clone()));
+                let handle = tasks.spawn(fetch_page(
+                    fetcher.clone(),
+                    job.clone(),
+                    redirects.clone(),
+                    Keep::WhatChecksRead,
+                ));
                 running.insert(handle.id(), job);
             }
             let Some(joined) = tasks.join_next_with_id().await else {
@@ -266,7 +338,7 @@ impl Crawler<'_> {
     }
 
     /// Keeps a finished page and queues the links found on it.
-    fn record(&mut self, page: Page) {
+    fn record(&mut self, mut page: Page) {
         self.progress.inc(1);
         self.progress.set_message(page.url.clone());
         if page.final_url != page.url {
@@ -282,13 +354,24 @@ impl Crawler<'_> {
             self.stats.pages_extracted += 1;
             let targets: Vec<Url> = content
                 .meta_refresh
-                .iter()
-                .chain(content.links.iter().filter_map(|l| l.url.as_ref()))
+                .as_deref()
+                .into_iter()
+                .chain(content.links.iter().filter_map(|l| l.url.as_deref()))
                 .filter_map(|u| Url::parse(u).ok())
                 .collect();
             let parent = Url::parse(&page.final_url).ok();
             for target in targets {
                 self.consider(target, page.depth + 1, Discovery::Link, parent.as_ref());
+            }
+        }
+        if let Some(content) = &mut page.content {
+            self.shared_strings.share(&mut content.header_text);
+            self.shared_strings.share(&mut content.footer_text);
+            for link in &mut content.links {
+                self.shared_strings.share(&mut link.text);
+                if let Some(url) = &mut link.url {
+                    self.shared_strings.share(url);
+                }
             }
         }
         self.pages.push(page);
@@ -368,9 +451,7 @@ impl Crawler<'_> {
                 self.stats.skipped_by_robots
             ));
         }
-        self.stats.requests = fetcher.requests.load(Ordering::Relaxed);
-        self.stats.bytes_downloaded = fetcher.bytes.load(Ordering::Relaxed);
-        self.stats.duration_ms = started.elapsed().as_millis() as u64;
+        count_traffic(&mut self.stats, fetcher, started);
         let robots = self.robots.get(&host_key(&self.start)).and_then(|file| {
             file.fetched
                 .answered()
@@ -403,9 +484,25 @@ fn empty_page(job: &Job) -> Page {
     }
 }
 
+/// Whether a page's extracted content is kept whole or reduced to what the checks of every
+/// page read ([`crate::artifacts::PageContent::reduce`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// The start page, and pages read again because their checks read them whole.
+    Whole,
+    /// Reduced unless the page shows a sign of a role whose checks read it whole.
+    WhatChecksRead,
+}
+
 /// Fetches one page and, when it is HTML, extracts it on a blocking thread; the raw body is
-/// dropped here. Also says whether the server answered at all.
-async fn fetch_page(fetcher: Arc<Fetcher>, job: Job, redirects: Redirects) -> (Page, bool) {
+/// dropped there, and the extracted content reduced (see [`Keep`]) so memory does not grow
+/// with the text of every page. Also says whether the server answered at all.
+async fn fetch_page(
+    fetcher: Arc<Fetcher>,
+    job: Job,
+    redirects: Redirects,
+    keep: Keep,
+) -> (Page, bool) {
     let fetched = fetcher.fetch(&job.url, Want::Html, &redirects).await;
     let answered = fetched.answered();
     let mut page = empty_page(&job);
@@ -431,10 +528,16 @@ async fn fetch_page(fetcher: Arc<Fetcher>, job: Job, redirects: Redirects) -> (P
     }
     let base = fetched.final_url.unwrap_or_else(|| job.url.clone());
     let content_type = page.content_type.clone();
+    let url = page.url.clone();
     let extracted = tokio::task::spawn_blocking(move || {
         let html = decode_html(&body, content_type.as_deref());
         drop(body);
-        extract_page_checked(&html, &base)
+        let (mut content, note) = extract_page_checked(&html, &base);
+        drop(html);
+        if keep == Keep::WhatChecksRead && !may_be_read_whole(&url, base.as_str(), &content) {
+            content.reduce(crate::checks::read_on_every_page);
+        }
+        (content, note)
     })
     .await;
     match extracted {

@@ -9,7 +9,7 @@ use ego_tree::iter::Edge;
 use ego_tree::NodeId;
 use scraper::{ElementRef, Html, Node, Selector};
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use url::Url;
 
 /// A CSS selector parsed once per call site.
@@ -278,10 +278,17 @@ fn is_non_rendered(name: &str) -> bool {
     )
 }
 
+/// An attribute's value, found by comparing names as text: `Element::attr` turns the name
+/// into an interned atom (a hash and a table look-up) on every call, and the walk asks
+/// several attributes of every element.
+fn attr<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
+    el.attrs().find(|(n, _)| *n == name).map(|(_, v)| v)
+}
+
 /// Hidden by its own markup: `hidden`, `aria-hidden="true"`, inline `display:none` or
 /// `visibility:hidden`, `<input type=hidden>`. Stylesheets are not evaluated.
 pub fn is_hidden(el: &scraper::node::Element) -> bool {
-    if el.attr("hidden").is_some() {
+    if attr(el, "hidden").is_some() {
         return true;
     }
     if el
@@ -297,7 +304,7 @@ pub fn is_hidden(el: &scraper::node::Element) -> bool {
     {
         return true;
     }
-    if let Some(style) = el.attr("style") {
+    if let Some(style) = attr(el, "style") {
         let style: String = style
             .chars()
             .filter(|c| !c.is_whitespace())
@@ -366,7 +373,7 @@ fn is_sectioning(name: &str) -> bool {
 
 /// The region an element opens, given how many sectioning elements enclose it.
 fn landmark(el: &scraper::node::Element, sectioning_depth: usize) -> Option<Region> {
-    match el.attr("role").map(|r| r.trim().to_ascii_lowercase()) {
+    match attr(el, "role").map(|r| r.trim().to_ascii_lowercase()) {
         Some(role) if role == "banner" => return Some(Region::Header),
         Some(role) if role == "contentinfo" => return Some(Region::Footer),
         Some(role) if role == "navigation" => return Some(Region::Nav),
@@ -546,8 +553,9 @@ fn walk_body(doc: &Html, base: &Url, content: &mut PageContent) {
     let mut footer = TextSink::new(MAX_REGION_TEXT_CHARS);
     // A subtree that is not rendered at all (script, head...): nothing in it is collected.
     let mut skip: Option<NodeId> = None;
-    // Hidden subtrees: no text, headings or images, but their links are still links.
-    let mut hidden_depth = 0usize;
+    // Hidden subtrees: no text, headings or images, but their links are still links. The
+    // hidden elements open, so that closing one does not look at its attributes again.
+    let mut hidden: Vec<NodeId> = Vec::new();
     let mut sectioning_depth = 0usize;
     let mut pre_depth = 0usize;
     // Inside a <summary> or <dt>: accordion toggles there are the same question again.
@@ -571,7 +579,7 @@ fn walk_body(doc: &Html, base: &Url, content: &mut PageContent) {
                     continue;
                 }
                 match node.value() {
-                    Node::Text(t) if hidden_depth == 0 => {
+                    Node::Text(t) if hidden.is_empty() => {
                         let keep_newlines = pre_depth > 0;
                         text.push(t, keep_newlines);
                         match current_region(&regions) {
@@ -596,7 +604,7 @@ fn walk_body(doc: &Html, base: &Url, content: &mut PageContent) {
                             sectioning_depth += 1;
                         }
                         if is_hidden(e) {
-                            hidden_depth += 1;
+                            hidden.push(node.id());
                         }
                         if name == "pre" {
                             pre_depth += 1;
@@ -606,7 +614,7 @@ fn walk_body(doc: &Html, base: &Url, content: &mut PageContent) {
                                 collect_link(el, href, base, current_region(&regions), content);
                             }
                         }
-                        let visible = hidden_depth == 0;
+                        let visible = hidden.is_empty();
                         if visible {
                             if is_block(name) {
                                 for sink in [&mut text, &mut header, &mut footer] {
@@ -647,7 +655,7 @@ fn walk_body(doc: &Html, base: &Url, content: &mut PageContent) {
                 if name == "summary" || name == "dt" {
                     disclosure_depth = disclosure_depth.saturating_sub(1);
                 }
-                if hidden_depth == 0 && is_block(name) {
+                if hidden.is_empty() && is_block(name) {
                     for sink in [&mut text, &mut header, &mut footer] {
                         sink.newline();
                     }
@@ -655,8 +663,8 @@ fn walk_body(doc: &Html, base: &Url, content: &mut PageContent) {
                 if name == "pre" {
                     pre_depth = pre_depth.saturating_sub(1);
                 }
-                if is_hidden(e) {
-                    hidden_depth = hidden_depth.saturating_sub(1);
+                if hidden.last() == Some(&node.id()) {
+                    hidden.pop();
                 }
                 if is_sectioning(name) {
                     sectioning_depth = sectioning_depth.saturating_sub(1);
@@ -668,8 +676,8 @@ fn walk_body(doc: &Html, base: &Url, content: &mut PageContent) {
         }
     }
     content.text = text.finish();
-    content.header_text = header.finish();
-    content.footer_text = footer.finish();
+    content.header_text = header.finish().into();
+    content.footer_text = footer.finish().into();
 }
 
 fn collect_link(el: ElementRef, href: &str, base: &Url, region: Region, content: &mut PageContent) {
@@ -684,8 +692,8 @@ fn collect_link(el: ElementRef, href: &str, base: &Url, region: Region, content:
     }
     content.links.push(Link {
         href: href.to_string(),
-        url: resolve(base, href).map(String::from),
-        text: link_text(el),
+        url: resolve(base, href).map(|u| Arc::from(u.as_str())),
+        text: Arc::from(link_text(el)),
         region,
     });
 }
@@ -743,17 +751,12 @@ fn heading_level(e: &scraper::node::Element) -> Option<u8> {
         "h4" => Some(4),
         "h5" => Some(5),
         "h6" => Some(6),
-        _ if e
-            .attr("role")
-            .is_some_and(|r| r.trim().eq_ignore_ascii_case("heading")) =>
-        {
-            Some(
-                e.attr("aria-level")
-                    .and_then(|l| l.trim().parse::<u8>().ok())
-                    .unwrap_or(2)
-                    .clamp(1, 6),
-            )
-        }
+        _ if attr(e, "role").is_some_and(|r| r.trim().eq_ignore_ascii_case("heading")) => Some(
+            attr(e, "aria-level")
+                .and_then(|l| l.trim().parse::<u8>().ok())
+                .unwrap_or(2)
+                .clamp(1, 6),
+        ),
         _ => None,
     }
 }
@@ -771,11 +774,10 @@ fn is_disclosure(el: ElementRef, region: Region, disclosure_depth: usize) -> boo
         _ => {
             disclosure_depth == 0
                 && matches!(region, Region::Main | Region::Footer)
-                && e.attr("aria-expanded").is_some()
-                && (e.attr("aria-controls").is_some()
+                && attr(e, "aria-expanded").is_some()
+                && (attr(e, "aria-controls").is_some()
                     || e.name() == "button"
-                    || e.attr("role")
-                        .is_some_and(|r| r.trim().eq_ignore_ascii_case("button")))
+                    || attr(e, "role").is_some_and(|r| r.trim().eq_ignore_ascii_case("button")))
         }
     }
 }
@@ -1048,8 +1050,8 @@ mod tests {
              <main><article><header>Artículo</header>texto</article></main>\
              <div role=contentinfo>pie</div>",
         );
-        assert_eq!(c.header_text, "Tienda llamar");
-        assert_eq!(c.footer_text, "pie");
+        assert_eq!(&*c.header_text, "Tienda llamar");
+        assert_eq!(&*c.footer_text, "pie");
         assert_eq!(c.tel_links, vec!["+34 900 100 200"]);
         assert_eq!(c.links[0].region, Region::Header);
     }

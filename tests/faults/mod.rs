@@ -269,7 +269,19 @@ async fn invalid_utf8_and_broken_html_are_extracted_without_panic() {
         .content
         .as_ref()
         .expect("broken HTML is still extracted");
-    assert!(content.text.contains("unclosed"), "{}", content.text);
+    // A page without a role keeps only what the checks read on every page (its full text is
+    // dropped during the crawl), so the title and the links show the extraction got through.
+    let title = content.title.as_deref().unwrap_or_default();
+    assert!(title.starts_with("Caf\u{FFFD}"), "{title:?}");
+    let linked: Vec<&str> = content
+        .links
+        .iter()
+        .filter_map(|l| l.url.as_deref())
+        .collect();
+    assert!(
+        linked.iter().any(|u| u.ends_with("/ok-1")),
+        "links before the broken markup: {linked:?}"
+    );
     run.assert_healthy_pages_audited();
 }
 

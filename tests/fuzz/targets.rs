@@ -50,7 +50,7 @@ pub fn extract_page(data: &[u8]) {
 /// Extracts `html` and checks the shapes the checks rely on.
 pub fn check_extraction(html: &str, page_url: &Url) {
     let (content, _) = extract_page_checked(html, page_url);
-    for text in [&content.text, &content.header_text, &content.footer_text] {
+    for text in [&*content.text, &*content.header_text, &*content.footer_text] {
         for line in text.lines() {
             assert!(!line.is_empty(), "empty line in {text:?}");
             assert_eq!(line, line.trim(), "untrimmed line in {text:?}");
