@@ -64,7 +64,7 @@ pub async fn crawl(
     let fetcher = crawler.prepare(fetcher).await?;
     crawler.run(&fetcher).await?;
     let redirects = Redirects::Hosts(Arc::new(crawler.scope.allowed_hosts()));
-    let mut site = crawler.finish(&fetcher, started);
+    let mut site = crawler.finish();
     read_again_whole(&mut site, &fetcher, &redirects).await;
     count_traffic(&mut site.stats, &fetcher, started);
     Ok(site)
@@ -428,7 +428,7 @@ impl Crawler<'_> {
         }
     }
 
-    fn finish(mut self, fetcher: &Fetcher, started: Instant) -> SiteCrawl {
+    fn finish(mut self) -> SiteCrawl {
         let left = (self.link_queue.len() + self.sitemap_queue.len()) as u32;
         if left > 0 {
             self.stats.skipped_by_limits += left;
@@ -451,7 +451,6 @@ impl Crawler<'_> {
                 self.stats.skipped_by_robots
             ));
         }
-        count_traffic(&mut self.stats, fetcher, started);
         let robots = self.robots.get(&host_key(&self.start)).and_then(|file| {
             file.fetched
                 .answered()
