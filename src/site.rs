@@ -3,8 +3,9 @@
 
 use crate::artifacts::{Page, PageContent, SiteCrawl};
 use crate::checks::phrases::{fold, PhraseSet};
+use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
@@ -116,7 +117,7 @@ impl<'a> SiteIndex<'a> {
         // Inbound links: target URL -> (linking page, link text). Counted first so each list
         // is allocated once at its size: menu targets have one entry per page, and lists grown
         // by doubling would hold up to twice that at the end of a large crawl.
-        let mut inbound_counts: HashMap<&str, usize> = HashMap::new();
+        let mut inbound_counts: HashMap<&str, usize> = HashMap::default();
         for page in &html {
             for link in &page.content.as_ref().unwrap().links {
                 if let Some(target) = &link.url {
@@ -144,7 +145,7 @@ impl<'a> SiteIndex<'a> {
             .flat_map(|p| [(p.url.as_str(), p), (p.final_url.as_str(), p)])
             .collect();
 
-        let mut click_depth = HashMap::new();
+        let mut click_depth = HashMap::default();
         if let Some(home) = home {
             let mut queue = VecDeque::from([(home, 0u32)]);
             click_depth.insert(home.url.as_str(), 0);
@@ -170,7 +171,7 @@ impl<'a> SiteIndex<'a> {
         let rules = role_rules();
         // Every store repeats its menu on every page: the roles a link text names are worked
         // out once per distinct text, not once per link and role.
-        let mut roles_named: HashMap<&str, RoleSet> = HashMap::new();
+        let mut roles_named: HashMap<&str, RoleSet> = HashMap::default();
         for links in inbound.values() {
             for (_, text) in links {
                 roles_named
@@ -178,7 +179,7 @@ impl<'a> SiteIndex<'a> {
                     .or_insert_with(|| roles_named_by_link_text(text, rules));
             }
         }
-        let mut by_role: HashMap<Role, Vec<RoleMatch>> = HashMap::new();
+        let mut by_role: HashMap<Role, Vec<RoleMatch>> = HashMap::default();
         for page in &html {
             let is_home = home.is_some_and(|h| std::ptr::eq(*page, h));
             if is_home {
@@ -192,13 +193,17 @@ impl<'a> SiteIndex<'a> {
                 .get(page.url.as_str())
                 .or_else(|| inbound.get(page.final_url.as_str()));
             let segments = (path_segments(&page.final_url), path_segments(&page.url));
+            let mut named_links = [0u32; Role::ALL.len()];
+            for (_, text) in links_in.into_iter().flatten() {
+                let named = roles_named[text];
+                for role in Role::ALL {
+                    if named.contains(role) {
+                        named_links[role as usize] += 1;
+                    }
+                }
+            }
             for (role, rule) in rules {
-                let named_links = links_in.map_or(0, |links| {
-                    links
-                        .iter()
-                        .filter(|(_, text)| roles_named[text].contains(*role))
-                        .count() as u32
-                });
+                let named_links = named_links[*role as usize];
                 let content = page
                     .content
                     .as_ref()

@@ -8,8 +8,9 @@ pub struct SiteCrawl {
     pub start_url: String,
     /// URL prefix the crawl stayed under (scheme + host + folder), see `--scope`.
     pub scope_prefix: String,
-    /// Every URL the crawler requested, in the order answers arrived: HTML pages fully
-    /// extracted, other answers (errors, non-HTML) with status only.
+    /// Every URL the crawler requested, the start URL first, then by URL (answers arrive in
+    /// a different order on every run): HTML pages extracted, other answers (errors,
+    /// non-HTML) with status only.
     pub pages: Vec<Page>,
     /// The start host's robots.txt as fetched (None when it was not fetched: robots ignored
     /// and sitemaps off). `status` 404 = no file; `obeyed` is false under `--ignore-robots`.
@@ -99,7 +100,7 @@ impl Page {
 
 /// Which part of the page a piece of content was found in. Header and footer are what every
 /// page repeats; checks of "visible on the home page" treat all regions alike.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum Region {
     Header,
@@ -129,7 +130,9 @@ pub struct PageContent {
     #[serde(with = "shared_text")]
     pub footer_text: Arc<str>,
     pub headings: Vec<Heading>,
-    pub links: Vec<Link>,
+    /// Shared: a store repeats its menu and footer links on every page, and the crawl keeps
+    /// one copy of each link (see `gather::crawl`).
+    pub links: Vec<Arc<Link>>,
     /// Targets of `tel:` links (as written, without the scheme).
     pub tel_links: Vec<String>,
     /// Targets of `mailto:` links (address part only).
@@ -181,7 +184,7 @@ impl PageContent {
         self.headings.retain(|h| h.level <= 1);
         for link in &mut self.links {
             if link.url.is_some() {
-                link.href = String::new();
+                Arc::make_mut(link).href = String::new();
             }
         }
         for form in &mut self.forms {
@@ -239,9 +242,9 @@ pub struct Heading {
     pub text: String,
 }
 
-/// `url` and `text` are shared: a store repeats its menu and footer links on every page, and
-/// the crawl keeps one copy of each (see `gather::crawl`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `url` and `text` are shared too: the same URL or text comes back in links that differ
+/// (see `gather::crawl`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Link {
     /// `href` as written. Every `<a href>`/`<area href>` is here, hidden ones included (menus
     /// hidden until hovered are still links), tel:, mailto: and javascript: ones too.

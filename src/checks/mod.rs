@@ -314,54 +314,97 @@ pub struct CheckResult {
 /// that panics is an error, and the others still run.
 pub fn run_checks(artifacts: &Artifacts, config: &crate::config::Config) -> Vec<CheckResult> {
     let site = artifacts.crawl.collected().map(SiteIndex::new);
-    registry()
+    let enabled: Vec<&Check> = registry()
         .iter()
         .filter(|check| config.check_enabled(&check.doc.id))
-        .map(|check| {
-            let doc = &check.doc;
-            let overrides = config.checks.get(&doc.id);
-            let mut thresholds = doc.thresholds.clone();
-            if let Some(o) = overrides {
-                thresholds.extend(o.thresholds.iter().map(|(k, v)| (k.clone(), *v)));
-            }
-            let weight = overrides.and_then(|o| o.weight).unwrap_or(doc.weight);
-            let finding = match unmet_need(artifacts, &doc.needs) {
-                Some(finding) => finding,
-                None => {
-                    let ctx = CheckContext::new(artifacts, doc, &thresholds, site.as_ref());
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (check.run)(&ctx)))
-                        .unwrap_or_else(|panic| {
-                            let why = panic
-                                .downcast_ref::<String>()
-                                .cloned()
-                                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                                .unwrap_or_else(|| "unknown cause".into());
-                            Finding::error(format!("internal error in the check: {why}"))
-                        })
-                }
-            };
-            let score = match finding.status {
-                Status::NotApplicable | Status::Error => None,
-                status => finding.score.or(status.default_score()),
-            };
-            CheckResult {
-                id: doc.id.clone(),
-                category: doc.category.clone(),
-                title: if finding.status == Status::Pass || finding.status == Status::NotApplicable
-                {
-                    doc.title.clone()
-                } else {
-                    doc.failure_title.clone()
-                },
-                status: finding.status,
-                score,
-                weight,
-                summary: finding.summary,
-                evidence: finding.evidence,
-                recommendation: doc.how_to_fix.clone(),
-            }
-        })
-        .collect()
+        .collect();
+    // Checks are pure and independent; on a large crawl a few of them read every page, so
+    // they share the cores instead of queueing behind each other. Results keep catalogue order.
+    parallel_map(&enabled, |check| {
+        run_check(check, artifacts, config, site.as_ref())
+    })
+}
+
+/// `f` over every item on up to one thread per core; results in the items' order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if workers <= 1 {
+        return items.iter().map(&f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else {
+                            return done;
+                        };
+                        done.push((i, f(item)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().expect("check panics are caught inside"))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, result)| result).collect()
+}
+
+fn run_check(
+    check: &Check,
+    artifacts: &Artifacts,
+    config: &crate::config::Config,
+    site: Option<&SiteIndex>,
+) -> CheckResult {
+    let doc = &check.doc;
+    let overrides = config.checks.get(&doc.id);
+    let mut thresholds = doc.thresholds.clone();
+    if let Some(o) = overrides {
+        thresholds.extend(o.thresholds.iter().map(|(k, v)| (k.clone(), *v)));
+    }
+    let weight = overrides.and_then(|o| o.weight).unwrap_or(doc.weight);
+    let finding = match unmet_need(artifacts, &doc.needs) {
+        Some(finding) => finding,
+        None => {
+            let ctx = CheckContext::new(artifacts, doc, &thresholds, site);
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (check.run)(&ctx)))
+                .unwrap_or_else(|panic| {
+                    let why = panic
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_else(|| "unknown cause".into());
+                    Finding::error(format!("internal error in the check: {why}"))
+                })
+        }
+    };
+    let score = match finding.status {
+        Status::NotApplicable | Status::Error => None,
+        status => finding.score.or(status.default_score()),
+    };
+    CheckResult {
+        id: doc.id.clone(),
+        category: doc.category.clone(),
+        title: if finding.status == Status::Pass || finding.status == Status::NotApplicable {
+            doc.title.clone()
+        } else {
+            doc.failure_title.clone()
+        },
+        status: finding.status,
+        score,
+        weight,
+        summary: finding.summary,
+        evidence: finding.evidence,
+        recommendation: doc.how_to_fix.clone(),
+    }
 }
 
 fn unmet_need(artifacts: &Artifacts, needs: &[Need]) -> Option<Finding> {

@@ -6,7 +6,7 @@
 //! flight. Links found on pages go before sitemap URLs, so a sitemap of 10,000 products does
 //! not crowd out the contact page linked from home. Every requested URL becomes a `Page`.
 
-use crate::artifacts::{CrawlStats, Discovery, Page, SiteCrawl};
+use crate::artifacts::{CrawlStats, Discovery, Link, Page, SiteCrawl};
 use crate::config::CrawlConfig;
 use crate::error::CouldNotRun;
 use crate::gather::extract::extract_page_checked;
@@ -15,7 +15,8 @@ use crate::gather::robots::{collect_sitemaps, RobotsFile};
 use crate::gather::scope::{host_key, normalize, CrawlScope, TrapGuard};
 use crate::site::{may_be_read_whole, SiteIndex};
 use indicatif::ProgressBar;
-use std::collections::{HashMap, HashSet, VecDeque};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -47,13 +48,14 @@ pub async fn crawl(
         progress,
         scope: CrawlScope::new(&start, config),
         start,
-        robots: HashMap::new(),
-        seen: HashSet::new(),
-        redirect_targets: HashSet::new(),
+        robots: HashMap::default(),
+        seen: HashSet::default(),
+        redirect_targets: HashSet::default(),
         link_queue: VecDeque::new(),
         sitemap_queue: VecDeque::new(),
         traps: TrapGuard::default(),
         shared_strings: SharedStrings::default(),
+        shared_links: SharedLinks::default(),
         // Room for the page limit at once: growing by doubling would copy every page kept so
         // far and hold both copies at the crawl's largest. Untouched room costs no memory.
         pages: Vec::with_capacity((config.max_pages as usize).clamp(1, MAX_PAGES_RESERVED)),
@@ -126,6 +128,27 @@ impl SharedStrings {
     }
 }
 
+/// One shared copy of each link, its URL and text shared with other links'.
+#[derive(Default)]
+struct SharedLinks(HashSet<Arc<Link>>);
+
+impl SharedLinks {
+    /// Points `link` at the shared copy of its value.
+    fn share(&mut self, link: &mut Arc<Link>, strings: &mut SharedStrings) {
+        match self.0.get(&**link) {
+            Some(shared) => *link = shared.clone(),
+            None => {
+                let fresh = Arc::make_mut(link);
+                strings.share(&mut fresh.text);
+                if let Some(url) = &mut fresh.url {
+                    strings.share(url);
+                }
+                self.0.insert(link.clone());
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Job {
     url: Url,
@@ -149,6 +172,7 @@ struct Crawler<'a> {
     traps: TrapGuard,
     /// Link URLs and texts, header and footer texts met so far, one copy each.
     shared_strings: SharedStrings,
+    shared_links: SharedLinks,
     pages: Vec<Page>,
     stats: CrawlStats,
     warnings: Vec<String>,
@@ -264,7 +288,7 @@ impl Crawler<'_> {
         let redirects = Redirects::Hosts(Arc::new(self.scope.allowed_hosts()));
         let concurrency = self.config.concurrency.max(1) as usize;
         let mut tasks: JoinSet<(Page, bool)> = JoinSet::new();
-        let mut running: HashMap<tokio::task::Id, Job> = HashMap::new();
+        let mut running: HashMap<tokio::task::Id, Job> = HashMap::default();
         loop {
             while tasks.len() < concurrency && (self.pages.len() + tasks.len()) < self.max_pages() {
                 let Some(job) = self.next_job() else {
@@ -357,6 +381,10 @@ impl Crawler<'_> {
                 .as_deref()
                 .into_iter()
                 .chain(content.links.iter().filter_map(|l| l.url.as_deref()))
+                // Menus repeat on every page: most targets were met before, and parsing them
+                // again would be the crawl loop's main cost. Link URLs are stored normalised,
+                // as `seen` holds them.
+                .filter(|u| !self.seen.contains(*u))
                 .filter_map(|u| Url::parse(u).ok())
                 .collect();
             let parent = Url::parse(&page.final_url).ok();
@@ -368,10 +396,7 @@ impl Crawler<'_> {
             self.shared_strings.share(&mut content.header_text);
             self.shared_strings.share(&mut content.footer_text);
             for link in &mut content.links {
-                self.shared_strings.share(&mut link.text);
-                if let Some(url) = &mut link.url {
-                    self.shared_strings.share(url);
-                }
+                self.shared_links.share(link, &mut self.shared_strings);
             }
         }
         self.pages.push(page);
@@ -443,6 +468,12 @@ impl Crawler<'_> {
                 self.too_deep, self.config.max_depth
             ));
         }
+        // Answers arrive in a different order on every run; reports and their evidence
+        // should not.
+        self.pages.sort_by(|a, b| {
+            (a.discovered_via != Discovery::Start, &a.url)
+                .cmp(&(b.discovered_via != Discovery::Start, &b.url))
+        });
         self.warnings.extend(self.traps.warnings());
         self.warn_about_partial_pages();
         if self.stats.skipped_by_robots > 0 {

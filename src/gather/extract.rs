@@ -690,12 +690,12 @@ fn collect_link(el: ElementRef, href: &str, base: &Url, region: Region, content:
     if content.links.len() >= MAX_LINKS {
         return;
     }
-    content.links.push(Link {
+    content.links.push(Arc::new(Link {
         href: href.to_string(),
         url: resolve(base, href).map(|u| Arc::from(u.as_str())),
         text: Arc::from(link_text(el)),
         region,
-    });
+    }));
 }
 
 /// Headings, disclosures and images of a visible element.

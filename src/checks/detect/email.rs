@@ -243,12 +243,12 @@ mod tests {
             .collect();
         let content = PageContent {
             text: "[email protected]".into(),
-            links: vec![crate::artifacts::Link {
+            links: vec![std::sync::Arc::new(crate::artifacts::Link {
                 href: format!("/cdn-cgi/l/email-protection#{hex}"),
                 url: None,
                 text: "[email protected]".into(),
                 region: Default::default(),
-            }],
+            })],
             ..Default::default()
         };
         let found = EmailDetector::shared().find_on_page(&content);
