@@ -97,7 +97,14 @@ pub struct SiteIndex<'a> {
     home: Option<&'a Page>,
     by_role: HashMap<Role, Vec<RoleMatch<'a>>>,
     click_depth: HashMap<&'a str, u32>,
-    inbound: HashMap<&'a str, Vec<(&'a Page, &'a str)>>,
+    inbound: HashMap<&'a str, Vec<InboundLink>>,
+}
+
+/// A link to a page: which page of the crawl holds it, and where in its links.
+#[derive(Debug, Clone, Copy)]
+struct InboundLink {
+    page: u32,
+    link: u32,
 }
 
 const MIN_STRENGTH: u32 = 2;
@@ -114,9 +121,9 @@ impl<'a> SiteIndex<'a> {
             .iter()
             .find(|p| p.url == crawl.start_url && p.is_ok() && p.content.is_some());
 
-        // Inbound links: target URL -> (linking page, link text). Counted first so each list
-        // is allocated once at its size: menu targets have one entry per page, and lists grown
-        // by doubling would hold up to twice that at the end of a large crawl.
+        // Inbound links: target URL -> (linking page, link) as indices: a store links its
+        // menu targets from every page, and 8 bytes an entry keep a large crawl's index small.
+        // Counted first so each list is allocated once at its size.
         let mut inbound_counts: HashMap<&str, usize> = HashMap::default();
         for page in &html {
             for link in &page.content.as_ref().unwrap().links {
@@ -125,15 +132,21 @@ impl<'a> SiteIndex<'a> {
                 }
             }
         }
-        let mut inbound: HashMap<&str, Vec<(&Page, &str)>> = inbound_counts
+        let mut inbound: HashMap<&str, Vec<InboundLink>> = inbound_counts
             .into_iter()
             .map(|(target, count)| (target, Vec::with_capacity(count)))
             .collect();
-        for page in &html {
-            for link in &page.content.as_ref().unwrap().links {
+        for (page_index, page) in crawl.pages.iter().enumerate() {
+            if !(page.is_ok() && page.content.is_some()) {
+                continue;
+            }
+            for (link_index, link) in page.content.as_ref().unwrap().links.iter().enumerate() {
                 if let Some(target) = &link.url {
                     if let Some(links_in) = inbound.get_mut(&**target) {
-                        links_in.push((page, &*link.text));
+                        links_in.push(InboundLink {
+                            page: page_index as u32,
+                            link: link_index as u32,
+                        });
                     }
                 }
             }
@@ -172,13 +185,22 @@ impl<'a> SiteIndex<'a> {
         // Every store repeats its menu on every page: the roles a link text names are worked
         // out once per distinct text, not once per link and role.
         let mut roles_named: HashMap<&str, RoleSet> = HashMap::default();
-        for links in inbound.values() {
-            for (_, text) in links {
+        for page in &html {
+            for link in &page.content.as_ref().unwrap().links {
                 roles_named
-                    .entry(text)
-                    .or_insert_with(|| roles_named_by_link_text(text, rules));
+                    .entry(&link.text)
+                    .or_insert_with(|| roles_named_by_link_text(&link.text, rules));
             }
         }
+        let link_text = |entry: &InboundLink| -> &'a str {
+            let page = &crawl.pages[entry.page as usize];
+            &page
+                .content
+                .as_ref()
+                .expect("inbound links come from HTML pages")
+                .links[entry.link as usize]
+                .text
+        };
         let mut by_role: HashMap<Role, Vec<RoleMatch>> = HashMap::default();
         for page in &html {
             let is_home = home.is_some_and(|h| std::ptr::eq(*page, h));
@@ -194,8 +216,8 @@ impl<'a> SiteIndex<'a> {
                 .or_else(|| inbound.get(page.final_url.as_str()));
             let segments = (path_segments(&page.final_url), path_segments(&page.url));
             let mut named_links = [0u32; Role::ALL.len()];
-            for (_, text) in links_in.into_iter().flatten() {
-                let named = roles_named[text];
+            for entry in links_in.into_iter().flatten() {
+                let named = roles_named[link_text(entry)];
                 for role in Role::ALL {
                     if named.contains(role) {
                         named_links[role as usize] += 1;
@@ -283,9 +305,21 @@ impl<'a> SiteIndex<'a> {
             .copied()
     }
 
-    /// Pages linking to `url`, with the link text.
-    pub fn linked_from(&self, url: &str) -> &[(&'a Page, &'a str)] {
-        self.inbound.get(url).map(|v| v.as_slice()).unwrap_or(&[])
+    /// Pages linking to `url`, with the link text, in crawl order.
+    pub fn linked_from(&self, url: &str) -> impl Iterator<Item = (&'a Page, &'a str)> + '_ {
+        let crawl = self.crawl;
+        self.inbound
+            .get(url)
+            .into_iter()
+            .flatten()
+            .map(move |entry| {
+                let page = &crawl.pages[entry.page as usize];
+                let content = page
+                    .content
+                    .as_ref()
+                    .expect("inbound links come from HTML pages");
+                (page, &*content.links[entry.link as usize].text)
+            })
     }
 
     /// Every HTML page that answered OK.

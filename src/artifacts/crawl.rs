@@ -121,8 +121,14 @@ pub struct PageContent {
     /// pickers and old home pages move visitors on this way; the crawler follows it).
     pub meta_refresh: Option<String>,
     /// Visible text of the body (no script/style/noscript/template, no hidden elements),
-    /// whitespace collapsed, block elements separated by newlines.
+    /// whitespace collapsed, block elements separated by newlines. Empty on reduced pages,
+    /// which keep `kept_lines` instead; [`PageContent::text_lines`] reads either.
     pub text: String,
+    /// Reduced pages: the parts of the text the checks of every page read (see
+    /// [`PageContent::reduce`]), one a line. Shared: a store repeats its delivery promises
+    /// and banners on every page, and the crawl keeps one copy of each line.
+    #[serde(skip_serializing_if = "Vec::is_empty", with = "shared_text::lines")]
+    pub kept_lines: Vec<Arc<str>>,
     /// The same visible text split by region, for evidence and header/footer checks. Shared:
     /// a store repeats them on every page, and the crawl keeps one copy of each.
     #[serde(with = "shared_text")]
@@ -159,9 +165,16 @@ pub struct PageContent {
 }
 
 impl PageContent {
+    /// The lines of the visible text: all of them, or on a reduced page the parts kept.
+    pub fn text_lines(&self) -> impl Iterator<Item = &str> {
+        self.text
+            .lines()
+            .chain(self.kept_lines.iter().map(|line| &**line))
+    }
+
     /// Keeps what the checks read on every page and what page roles are recognised by:
-    /// - `text`: only what `keep` returns of each line, one part a line; header and footer
-    ///   texts whole (checks compare the text with them);
+    /// - text: only what `keep` returns of each line, one part a line, moved to `kept_lines`;
+    ///   header and footer texts whole (checks compare the text with them);
     /// - title, language, meta refresh, level-1 headings;
     /// - links with their URL, text and region (`href` emptied when `url` holds it resolved);
     /// - forms with their submit texts and password fields only;
@@ -171,15 +184,9 @@ impl PageContent {
     /// Dropped: the description, tel:/mailto: targets, scripts, frames, images, disclosures
     /// and the other headings, which only the home, contact and FAQ checks read.
     pub fn reduce(&mut self, keep: impl for<'t> Fn(&'t str) -> Vec<&'t str>) {
-        let mut kept = String::new();
-        for part in self.text.lines().flat_map(keep) {
-            if !kept.is_empty() {
-                kept.push('\n');
-            }
-            kept.push_str(part);
-        }
-        kept.shrink_to_fit();
-        self.text = kept;
+        let kept: Vec<Arc<str>> = self.text_lines().flat_map(keep).map(Arc::from).collect();
+        self.kept_lines = kept;
+        self.text = String::new();
         self.meta_description = None;
         self.headings.retain(|h| h.level <= 1);
         for link in &mut self.links {
@@ -311,6 +318,19 @@ mod shared_text {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(from: D) -> Result<Arc<str>, D::Error> {
         String::deserialize(from).map(Arc::from)
+    }
+
+    pub mod lines {
+        use serde::{Deserialize, Deserializer, Serializer};
+        use std::sync::Arc;
+
+        pub fn serialize<S: Serializer>(lines: &[Arc<str>], to: S) -> Result<S::Ok, S::Error> {
+            to.collect_seq(lines.iter().map(|line| &**line))
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(from: D) -> Result<Vec<Arc<str>>, D::Error> {
+            Vec::<String>::deserialize(from).map(|lines| lines.into_iter().map(Arc::from).collect())
+        }
     }
 
     pub mod optional {

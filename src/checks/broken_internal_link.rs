@@ -31,7 +31,6 @@ pub fn run(ctx: &CheckContext) -> Finding {
         };
         let mut linking: Vec<String> = site
             .linked_from(&page.url)
-            .iter()
             .map(|(from, text)| {
                 if text.trim().is_empty() {
                     from.url.clone()

@@ -25,7 +25,7 @@ pub fn run(ctx: &CheckContext) -> Finding {
             .into_iter()
             .flat_map(|u| site.linked_from(u))
             .find(|(from, _)| std::ptr::eq(*from, home))
-            .map(|(_, text)| (*page, *text))
+            .map(|(_, text)| (*page, text))
     });
     if let Some((page, link_text)) = linked_from_home {
         return Finding::pass(format!(
@@ -46,7 +46,7 @@ pub fn run(ctx: &CheckContext) -> Finding {
         None => "not linked from any crawled page (found through the sitemap)".into(),
     };
     let mut evidence = vec![Evidence::at(page_url(page), how_deep.clone())];
-    evidence.extend(site.linked_from(&page.url).iter().take(3).map(|(from, text)| {
+    evidence.extend(site.linked_from(&page.url).take(3).map(|(from, text)| {
         Evidence::at(
             page_url(from),
             format!("linked here as \"{}\"", clip(text, 60)),

@@ -203,8 +203,10 @@ pub fn run(ctx: &CheckContext) -> Finding {
 fn page_mentions<'a>(url: &'a str, content: &'a PageContent, vocab: &Vocabulary) -> Vec<Mention<'a>> {
     let reader = DurationReader::get();
     let mut out = Vec::new();
-    for (start, end) in sentences(&content.text) {
-        let sentence = &content.text[start..end];
+    let sentences = content
+        .text_lines()
+        .flat_map(|line| sentences(line).into_iter().map(move |(start, end)| &line[start..end]));
+    for sentence in sentences {
         let folded = fold(sentence);
         if !is_about_delivery(&folded, vocab) {
             continue;

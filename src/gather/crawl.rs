@@ -395,6 +395,9 @@ impl Crawler<'_> {
         if let Some(content) = &mut page.content {
             self.shared_strings.share(&mut content.header_text);
             self.shared_strings.share(&mut content.footer_text);
+            for line in &mut content.kept_lines {
+                self.shared_strings.share(line);
+            }
             for link in &mut content.links {
                 self.shared_links.share(link, &mut self.shared_strings);
             }

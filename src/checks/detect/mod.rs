@@ -50,8 +50,7 @@ pub fn main_lines(content: &PageContent) -> Vec<&str> {
         .filter(|l| !l.is_empty())
         .collect();
     content
-        .text
-        .lines()
+        .text_lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !chrome.contains(l))
         .collect()
