@@ -354,7 +354,7 @@ fn roles_named_by_link_text(text: &str, rules: &BTreeMap<Role, RoleRule>) -> Rol
         return roles;
     }
     for (role, rule) in rules {
-        if rule.phrases.find(&folded).is_some() {
+        if rule.phrases.occurs_in(&folded) {
             roles.insert(*role);
         }
     }

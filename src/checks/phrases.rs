@@ -64,13 +64,28 @@ impl PhraseSet {
             .collect()
     }
 
+    /// The first whole-word occurrence; stops there (the crawl asks this of every line).
     pub fn find(&self, folded: &str) -> Option<PhraseMatch> {
-        self.find_all(folded).into_iter().next()
+        let (ac, phrases) = self.matcher();
+        ac.find_iter(folded)
+            .find(|m| is_word_boundary(folded, m.start(), m.end()))
+            .map(|m| PhraseMatch {
+                phrase: phrases[m.pattern().as_usize()].clone(),
+                start: m.start(),
+                end: m.end(),
+            })
+    }
+
+    /// Whether `folded` holds a phrase as a whole word.
+    pub fn occurs_in(&self, folded: &str) -> bool {
+        let (ac, _) = self.matcher();
+        ac.find_iter(folded)
+            .any(|m| is_word_boundary(folded, m.start(), m.end()))
     }
 
     /// Case-insensitive whole-word search in any text.
     pub fn matches(&self, text: &str) -> bool {
-        self.find(&fold(text)).is_some()
+        self.occurs_in(&fold(text))
     }
 }
 

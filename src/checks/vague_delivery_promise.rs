@@ -96,7 +96,7 @@ pub fn sentences_read(line: &str) -> Vec<&str> {
         Vocabulary::from_doc(&check.doc)
     });
     // A delivery word in a sentence is a delivery word of its line (sentences end at spaces).
-    if vocab.delivery.find(&fold(line)).is_none() {
+    if !vocab.delivery.occurs_in(&fold(line)) {
         return Vec::new();
     }
     sentences(line)
@@ -108,7 +108,7 @@ pub fn sentences_read(line: &str) -> Vec<&str> {
 
 /// A folded sentence that names delivery and is not excluded (returns, pickup hours...).
 fn is_about_delivery(folded: &str, vocab: &Vocabulary) -> bool {
-    vocab.delivery.find(folded).is_some() && vocab.exclude.find(folded).is_none()
+    vocab.delivery.occurs_in(folded) && !vocab.exclude.occurs_in(folded)
 }
 
 pub fn run(ctx: &CheckContext) -> Finding {

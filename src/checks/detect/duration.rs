@@ -212,7 +212,7 @@ impl DurationReader {
                     found.push(Duration {
                         min_hours: min,
                         max_hours: max,
-                        business: self.vocab.business.find(&m.phrase).is_some(),
+                        business: self.vocab.business.occurs_in(&m.phrase),
                         upper_bound: min == 0.0,
                         written: text[m.start..m.end].to_string(),
                         start: m.start,

@@ -25,7 +25,7 @@ pub fn phrases() -> &'static BTreeMap<String, PhraseSet> {
 }
 
 pub fn matches(list: &str, text: &str) -> bool {
-    phrases()[list].find(&fold(text)).is_some()
+    phrases()[list].occurs_in(&fold(text))
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -140,7 +140,7 @@ pub fn find_clickable<'a>(
             continue;
         }
         let text = fold(c.text.trim());
-        if exclude.iter().any(|l| phrases()[*l].find(&text).is_some()) {
+        if exclude.iter().any(|l| phrases()[*l].occurs_in(&text)) {
             continue;
         }
         let href = c.href.as_deref().map(fold).unwrap_or_default();
