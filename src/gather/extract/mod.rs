@@ -12,6 +12,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use url::Url;
 
+mod streaming;
+pub use streaming::extract_page_streaming;
+
 /// A CSS selector parsed once per call site.
 macro_rules! selector {
     ($css:literal) => {{
@@ -217,6 +220,11 @@ fn meta_refresh(doc: &Html, base: &Url) -> Option<String> {
                 .is_some_and(|h| h.trim().eq_ignore_ascii_case("refresh"))
         })?
         .attr("content")?;
+    refresh_target(content, base)
+}
+
+/// The URL of a meta refresh's `content`, absolute.
+fn refresh_target(content: &str, base: &Url) -> Option<String> {
     let (_, target) = content.split_once([';', ','])?;
     let target = target.trim();
     let target = match target.get(..4) {
