@@ -1132,3 +1132,219 @@ fn named_reference(text: &str, in_attribute: bool, out: &mut String) -> Option<u
     }
     Some(len)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keep_all(line: &str) -> Vec<&str> {
+        vec![line]
+    }
+
+    /// The streaming extraction of `html`, after checking it equals the full one (both
+    /// reduced, keeping every line of text).
+    fn streamed(html: &str) -> PageContent {
+        let url = Url::parse("https://shop.test/es/page").unwrap();
+        let (mut full, full_note) = super::super::extract_page_checked(html, &url);
+        let (mut content, note) = extract_page_streaming(html, &url).expect("streamable");
+        full.reduce(keep_all);
+        content.reduce(keep_all);
+        assert_eq!(
+            serde_json::to_string_pretty(&content).unwrap(),
+            serde_json::to_string_pretty(&full).unwrap(),
+            "streaming (left) and full (right) extractions of {html:?}"
+        );
+        assert_eq!(note, full_note);
+        content
+    }
+
+    fn link_texts(c: &PageContent) -> Vec<&str> {
+        c.links.iter().map(|l| &*l.text).collect()
+    }
+
+    #[test]
+    fn hidden_and_non_rendered_subtrees_give_no_text_but_keep_their_links() {
+        let c = streamed(
+            "<div hidden><p>secreto <a href=/x>enlace oculto</a></p></div><p>visible</p>\
+             <span style='DISPLAY : none'>x</span><i aria-hidden=' TRUE '>icono</i>\
+             <script>var a = '<p>no</p>';</script><noscript><a href=/n>no</a></noscript>\
+             <template><p>plantilla</p></template><select><option>op</option></select>\
+             <svg><text>dibujo</text></svg><textarea>área</textarea><h1 hidden>Oculto</h1>\
+             <h1>Título <span hidden>no</span>visible</h1>",
+        );
+        assert_eq!(c.text, "visible\nTítulo visible");
+        assert_eq!(link_texts(&c), vec!["enlace oculto"]);
+        assert_eq!(c.headings.len(), 1);
+        assert_eq!(c.headings[0].text, "Título visible");
+    }
+
+    #[test]
+    fn regions_follow_landmarks_and_sectioning() {
+        let c = streamed(
+            "<header>Tienda <nav><a href=/a>A</a></nav></header>\
+             <main><article><header>Artículo</header><a href=/m>M</a><footer>pie art</footer>\
+             </article></main><div role=contentinfo>pie <a href=/c>C</a></div>\
+             <section><div role=banner>banner <a href=/b>B</a></div></section>",
+        );
+        assert_eq!(&*c.header_text, "Tienda\nA\nbanner B");
+        assert_eq!(&*c.footer_text, "pie C");
+        let regions: Vec<Region> = c.links.iter().map(|l| l.region).collect();
+        assert_eq!(
+            regions,
+            vec![Region::Header, Region::Main, Region::Footer, Region::Header]
+        );
+    }
+
+    #[test]
+    fn link_text_falls_back_to_aria_label_title_and_image_alts() {
+        let c = streamed(
+            "<a href=/1><img alt='Carrito'><img alt=' de  compra '></a>\
+             <a href=/2 aria-label=' Ir  a inicio '><svg><title>x</title></svg></a>\
+             <a href=/3 title=Título></a><a href=/4><span hidden>h</span>vis</a>\
+             <a href=/5><div>Dos</div><div>bloques</div></a><a href=/6 hidden>oculto</a>\
+             <map><area href=/7 alt=zona title=Área></map><a href=/8>&nbsp;</a>",
+        );
+        assert_eq!(
+            link_texts(&c),
+            vec![
+                "Carrito de compra",
+                "Ir a inicio",
+                "Título",
+                "vis",
+                "Dos bloques",
+                "oculto",
+                "Área",
+                ""
+            ]
+        );
+    }
+
+    #[test]
+    fn a_late_base_href_still_resolves_every_url() {
+        let c = streamed(
+            "<a href='p?a=1&amp;b=2#frag'>x</a><form action=enviar method=POST>\
+             <input type=password id=pw><label for=pw>Clave</label></form>\
+             <meta http-equiv=Refresh content='0; URL=/otra/'><base href='/sub/'>\
+             <base href='/ignored/'>",
+        );
+        assert_eq!(
+            c.links[0].url.as_deref(),
+            Some("https://shop.test/sub/p?a=1&b=2")
+        );
+        assert_eq!(c.links[0].href, "");
+        assert_eq!(
+            c.forms[0].action.as_deref(),
+            Some("https://shop.test/sub/enviar")
+        );
+        assert_eq!(c.forms[0].method, "post");
+        assert_eq!(c.forms[0].fields[0].label.as_deref(), Some("Clave"));
+        assert_eq!(c.meta_refresh.as_deref(), Some("https://shop.test/otra/"));
+        let c = streamed("<base href='javascript:alert(1)'><a href=p>x</a>");
+        assert_eq!(c.links[0].url.as_deref(), Some("https://shop.test/es/p"));
+    }
+
+    #[test]
+    fn lists_and_texts_are_capped() {
+        let many = "<a href=/x>l</a>".repeat(MAX_LINKS + 100);
+        assert_eq!(streamed(&many).links.len(), MAX_LINKS);
+        let long = format!(
+            "<a href=/x>{}</a><h1>{}</h1>",
+            "palabra ".repeat(200),
+            "b".repeat(900)
+        );
+        let c = streamed(&long);
+        assert_eq!(c.links[0].text.chars().count(), MAX_SHORT_TEXT_CHARS);
+        assert_eq!(c.headings[0].text.chars().count(), MAX_SHORT_TEXT_CHARS);
+        let headings = "<h1>t</h1>".repeat(MAX_HEADINGS + 10);
+        assert_eq!(streamed(&headings).headings.len(), MAX_HEADINGS);
+        let forms = "<form><button>Enviar</button></form>".repeat(MAX_FORMS + 5);
+        assert_eq!(streamed(&forms).forms.len(), MAX_FORMS);
+        let text = format!(
+            "<p>{}</p><footer>{}</footer>",
+            "a".repeat(MAX_TEXT_CHARS + 10),
+            "b".repeat(MAX_REGION_TEXT_CHARS + 10)
+        );
+        let c = streamed(&text);
+        assert_eq!(c.text.chars().count(), MAX_TEXT_CHARS);
+        assert_eq!(c.footer_text.chars().count(), MAX_REGION_TEXT_CHARS);
+    }
+
+    #[test]
+    fn markup_the_tree_builder_repairs_reads_the_same() {
+        // A <div> closes the hidden <p>; the next <li> closes the hidden one; a link in a
+        // link closes the first; a new cell closes the hidden one; nothing closes at the end.
+        let c = streamed(
+            "<p hidden>a<div>b</div>c</p><ul><li hidden>x<li>y<ul><li>z</ul></ul>\
+             <a href=/1>uno<a href=/2>dos</a><table><tr><td hidden>t<td>u<tr><td>v</table>\
+             <dl><dt hidden>p<dd>r</dl><h2 hidden>h<h3>i</h3><header>cab <b>abierta",
+        );
+        assert_eq!(c.text, "b\nc\ny\nz\nunodos\nu\nv\nr\ni\ncab abierta");
+        assert_eq!(link_texts(&c), vec!["uno", "dos"]);
+        assert_eq!(&*c.header_text, "cab abierta");
+    }
+
+    #[test]
+    fn character_references_are_decoded_as_the_tokenizer_does() {
+        let c = streamed(
+            "<title>A &amp; B&nbsp;&#x27;C&#39;</title><p>&eacute;t&eacute &notin; &notit; \
+             &#128; &#0; &#xD800; &#99999999; &bogus; &amp</p>\
+             <a href='/p?x=1&copy=2&amp;y&lt=3'>&lt;b&gt;</a>",
+        );
+        assert_eq!(c.title.as_deref(), Some("A & B 'C'"));
+        assert_eq!(
+            c.text,
+            "été ∉ ¬it; € \u{FFFD} \u{FFFD} \u{FFFD} &bogus; &\n<b>"
+        );
+        assert_eq!(
+            c.links[0].url.as_deref(),
+            Some("https://shop.test/p?x=1&copy=2&y&lt=3")
+        );
+        assert_eq!(decode("a &amp b &AMP; c", false), "a & b & c");
+        assert_eq!(decode("plain", true), Cow::Borrowed("plain"));
+    }
+
+    #[test]
+    fn forms_keep_submit_texts_and_password_fields_with_their_labels() {
+        let c = streamed(
+            "<form id=login name=acceso><label>Contraseña <input type=password name=pw \
+             placeholder=' Tu  clave ' required autocomplete=current-password></label>\
+             <div hidden><input type=password name=trampa><button>oculto</button></div>\
+             <button type=button>no</button><button aria-label=Entrar></button>\
+             <input type=submit value=' Enviar '><input type=image alt=Ir></form>\
+             <button form=login>Fuera</button><input type=password form=login title=Externa>\
+             <form><input type=password><form><input type=password></form>",
+        );
+        assert_eq!(c.forms.len(), 2);
+        let login = &c.forms[0];
+        assert_eq!(login.submit_texts, vec!["Entrar", "Enviar", "Ir", "Fuera"]);
+        let labels: Vec<Option<&str>> = login.fields.iter().map(|f| f.label.as_deref()).collect();
+        assert_eq!(labels, vec![Some("Contraseña"), Some("Externa")]);
+        assert!(login.fields[0].required);
+        assert_eq!(
+            c.forms[1].fields.len(),
+            2,
+            "a form inside a form is part of it"
+        );
+        let labelled_by =
+            "<form><span id=l>Clave</span><input type=password aria-labelledby=l></form>";
+        let url = Url::parse("https://shop.test/").unwrap();
+        assert!(extract_page_streaming(labelled_by, &url).is_none());
+    }
+
+    #[test]
+    fn json_ld_language_and_deep_nesting_read_the_same() {
+        let c = streamed(
+            "<html lang=' es-ES '><head><script type='application/LD+JSON'>\
+             <!-- {\"@type\": \"Product\", \"name\": \"a & b\"} --></script>\
+             <script type=application/ld+json src=/x.json></script>\
+             <script type=application/ld+json>{broken</script></head>\
+             <body><pre>uno\r\n  dos\rtres</pre><p>a<!-- c -->b</p></body></html>",
+        );
+        assert_eq!(c.lang.as_deref(), Some("es-ES"));
+        assert_eq!(c.json_ld, vec![serde_json::json!({"@type": "Product"})]);
+        assert_eq!(c.text, "uno\ndos\ntres\nab");
+        let deep = format!("<p>arriba</p>{}hondo", "<div><span><b>".repeat(2_000));
+        let c = streamed(&deep);
+        assert!(c.text.starts_with("arriba"));
+    }
+}
