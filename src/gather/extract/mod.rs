@@ -24,18 +24,18 @@ macro_rules! selector {
 }
 
 /// Visible text kept per page (characters); a real page's text is far below this.
-const MAX_TEXT_CHARS: usize = 1_000_000;
+pub const MAX_TEXT_CHARS: usize = 1_000_000;
 /// Header or footer text kept per page (characters).
-const MAX_REGION_TEXT_CHARS: usize = 100_000;
+pub const MAX_REGION_TEXT_CHARS: usize = 100_000;
 /// Text kept for one link, heading, label or disclosure (characters).
-const MAX_SHORT_TEXT_CHARS: usize = 500;
+pub const MAX_SHORT_TEXT_CHARS: usize = 500;
 /// Nodes visited to compute one short text: bounds the cost of nested hostile markup.
 const MAX_SHORT_TEXT_NODES: usize = 5_000;
-const MAX_LINKS: usize = 5_000;
+pub const MAX_LINKS: usize = 5_000;
 const MAX_IMAGES: usize = 2_000;
-const MAX_HEADINGS: usize = 2_000;
+pub const MAX_HEADINGS: usize = 2_000;
 const MAX_DISCLOSURES: usize = 2_000;
-const MAX_FORMS: usize = 100;
+pub const MAX_FORMS: usize = 100;
 const MAX_FIELDS_PER_FORM: usize = 300;
 const MAX_SCRIPTS: usize = 500;
 /// Inline scripts are cut to this many characters (chat snippets sit at the start).
