@@ -87,17 +87,23 @@ pub fn nesting_cut(html: &str, max: usize) -> Option<usize> {
             i = at + 1;
             continue;
         }
-        let name = html[name_start..name_start + name_len].to_ascii_lowercase();
+        // Names the scan knows are short: a longer one is lowercased no further than needed to
+        // tell that it is none of them.
+        let mut lowered = [0u8; 16];
+        let kept = name_len.min(lowered.len());
+        lowered[..kept].copy_from_slice(&bytes[name_start..name_start + kept]);
+        lowered[..kept].make_ascii_lowercase();
+        let name = std::str::from_utf8(&lowered[..kept]).unwrap_or_default();
         let tag_end = find(bytes, name_start + name_len, b">").unwrap_or(bytes.len());
         i = (tag_end + 1).min(bytes.len());
         if closing {
-            if !is_void_or_implied(&name) {
+            if !is_void_or_implied(name) {
                 depth = depth.saturating_sub(1);
             }
             continue;
         }
         if matches!(
-            name.as_str(),
+            name,
             "script" | "style" | "textarea" | "title" | "xmp" | "iframe" | "noembed" | "noframes"
         ) {
             let close = format!("</{name}");
@@ -106,7 +112,7 @@ pub fn nesting_cut(html: &str, max: usize) -> Option<usize> {
             continue;
         }
         let self_closing = tag_end > 0 && bytes.get(tag_end - 1) == Some(&b'/');
-        if is_void_or_implied(&name) || self_closing {
+        if is_void_or_implied(name) || self_closing {
             continue;
         }
         depth += 1;
@@ -416,25 +422,54 @@ impl TextSink {
     }
 
     fn push(&mut self, text: &str, keep_newlines: bool) {
-        for c in text.chars() {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
             if self.chars >= self.cap {
                 return;
             }
+            let b = bytes[i];
+            if b.is_ascii_graphic() {
+                // A run of visible ASCII (most of a page's text) is copied at once, as far as
+                // the cap allows: one character past the check, as for any character.
+                let run = bytes[i..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_graphic())
+                    .count();
+                self.before_visible();
+                let room_after_first = self.cap.saturating_sub(self.chars + 1);
+                let take = 1 + (run - 1).min(room_after_first);
+                self.out.push_str(&text[i..i + take]);
+                self.chars += take;
+                i += take;
+                continue;
+            }
+            let c = if b.is_ascii() {
+                char::from(b)
+            } else {
+                text[i..].chars().next().unwrap_or_default()
+            };
+            i += c.len_utf8();
             if c == '\n' && keep_newlines {
                 self.newline();
             } else if c.is_whitespace() {
                 self.pending_space = true;
             } else if !c.is_control() {
-                if self.pending_space && !self.at_line_start {
-                    self.out.push(' ');
-                    self.chars += 1;
-                }
+                self.before_visible();
                 self.out.push(c);
                 self.chars += 1;
-                self.at_line_start = false;
-                self.pending_space = false;
             }
         }
+    }
+
+    /// The pending space, if any, ahead of a visible character.
+    fn before_visible(&mut self) {
+        if self.pending_space && !self.at_line_start {
+            self.out.push(' ');
+            self.chars += 1;
+        }
+        self.at_line_start = false;
+        self.pending_space = false;
     }
 
     fn space(&mut self) {

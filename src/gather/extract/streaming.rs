@@ -46,7 +46,7 @@ fn extract_streaming(html: &str, page_url: &Url) -> Option<PageContent> {
     let on_text = state.clone();
     let settings = Settings {
         element_content_handlers: vec![element!("*", move |el| {
-            let opened = on_element.borrow_mut().open(el);
+            let opened = on_element.borrow_mut().open(&Tag { el, html });
             if let Some(id) = opened {
                 if el.can_have_content() {
                     let on_end = on_element.clone();
@@ -231,26 +231,89 @@ impl Sinks {
     }
 }
 
-/// An attribute's value with its character references decoded.
-fn attr(el: &Element, name: &str) -> Option<String> {
-    el.get_attribute(name).map(|raw| match decode(&raw, true) {
-        Cow::Borrowed(_) => raw,
-        Cow::Owned(decoded) => decoded,
-    })
+/// A start tag read in place: its name and attributes are slices of the document (lol_html's
+/// own accessors allocate a string for each, and every element is asked several).
+struct Tag<'a, 'e, 'r, 'i> {
+    el: &'e Element<'r, 'i>,
+    html: &'a str,
 }
 
-fn is_hidden(el: &Element, name: &str) -> bool {
+impl<'a> Tag<'a, '_, '_, '_> {
+    /// The tag name, lowercased.
+    fn name(&self) -> Cow<'a, str> {
+        let from = self.el.source_location().bytes().start + 1;
+        let rest = self.html.get(from..).unwrap_or_default();
+        let len = rest
+            .bytes()
+            .position(|b| b.is_ascii_whitespace() || b == b'/' || b == b'>')
+            .unwrap_or(rest.len());
+        let name = &rest[..len];
+        if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(name.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(name)
+        }
+    }
+
+    /// The value as written (character references encoded). lol_html gives no place in the
+    /// document for attributes without a value (`hidden`): their names are asked for instead.
+    fn raw(&self, name: &str) -> Option<Cow<'a, str>> {
+        self.el
+            .attributes()
+            .iter()
+            .find_map(|a| match a.name_source_location() {
+                Some(at) => {
+                    let written = self.html.get(at.bytes())?;
+                    if !written.eq_ignore_ascii_case(name) {
+                        return None;
+                    }
+                    let value = a
+                        .value_source_location()
+                        .and_then(|at| self.html.get(at.bytes()));
+                    Some(value.map_or_else(|| Cow::Owned(a.value()), Cow::Borrowed))
+                }
+                None => (a.name() == name).then(|| Cow::Owned(a.value())),
+            })
+    }
+
+    fn has_attribute(&self, name: &str) -> bool {
+        self.raw(name).is_some()
+    }
+
+    /// The value with its character references decoded.
+    fn value(&self, name: &str) -> Option<Cow<'a, str>> {
+        self.raw(name).map(|raw| match raw {
+            Cow::Borrowed(raw) => decode(raw, true),
+            Cow::Owned(raw) => Cow::Owned(decode(&raw, true).into_owned()),
+        })
+    }
+}
+
+fn attr(el: &Tag, name: &str) -> Option<String> {
+    el.value(name).map(Cow::into_owned)
+}
+
+fn is_hidden(el: &Tag, name: &str) -> bool {
+    if el.el.attributes().is_empty() {
+        return false;
+    }
     if el.has_attribute("hidden") {
         return true;
     }
-    if attr(el, "aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true")) {
-        return true;
-    }
-    if name == "input" && attr(el, "type").is_some_and(|t| t.trim().eq_ignore_ascii_case("hidden"))
+    if el
+        .value("aria-hidden")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
     {
         return true;
     }
-    if let Some(style) = attr(el, "style") {
+    if name == "input"
+        && el
+            .value("type")
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("hidden"))
+    {
+        return true;
+    }
+    if let Some(style) = el.value("style") {
         let style: String = style
             .chars()
             .filter(|c| !c.is_whitespace())
@@ -341,7 +404,7 @@ fn closes_p(name: &str) -> bool {
     )
 }
 
-fn heading_level(name: &str, el: &Element) -> Option<u8> {
+fn heading_level(name: &str, el: &Tag) -> Option<u8> {
     match name {
         "h1" => Some(1),
         "h2" => Some(2),
@@ -349,12 +412,17 @@ fn heading_level(name: &str, el: &Element) -> Option<u8> {
         "h4" => Some(4),
         "h5" => Some(5),
         "h6" => Some(6),
-        _ if attr(el, "role").is_some_and(|r| r.trim().eq_ignore_ascii_case("heading")) => Some(
-            attr(el, "aria-level")
-                .and_then(|l| l.trim().parse::<u8>().ok())
-                .unwrap_or(2)
-                .clamp(1, 6),
-        ),
+        _ if el
+            .value("role")
+            .is_some_and(|r| r.trim().eq_ignore_ascii_case("heading")) =>
+        {
+            Some(
+                el.value("aria-level")
+                    .and_then(|l| l.trim().parse::<u8>().ok())
+                    .unwrap_or(2)
+                    .clamp(1, 6),
+            )
+        }
         _ => None,
     }
 }
@@ -376,9 +444,9 @@ impl Extraction {
     }
 
     /// Reads a start tag; returns the id to close it by when it carries state.
-    fn open(&mut self, el: &Element) -> Option<u32> {
-        let name = el.tag_name();
-        let name = name.as_str();
+    fn open(&mut self, el: &Tag) -> Option<u32> {
+        let name = el.name();
+        let name = &*name;
         let kind = kind_of(name);
         self.repair_before(name, kind);
         self.count_collector_edges();
@@ -502,7 +570,7 @@ impl Extraction {
 
     /// Elements the document has one of (first wins): `<html lang>`, `<title>`, `<base>`,
     /// meta refresh, JSON-LD scripts.
-    fn document_level(&mut self, name: &str, kind: Kind, el: &Element, open: &mut Open) {
+    fn document_level(&mut self, name: &str, kind: Kind, el: &Tag, open: &mut Open) {
         match (kind, name) {
             (Kind::Boundary, "html") if self.lang.is_none() => {
                 self.lang = attr(el, "lang")
@@ -540,7 +608,7 @@ impl Extraction {
 
     /// Forms, their controls and labels: read wherever they are (the full extractor selects
     /// them from the whole document, hidden or not).
-    fn form_controls(&mut self, name: &str, kind: Kind, el: &Element, open: &mut Open) {
+    fn form_controls(&mut self, name: &str, kind: Kind, el: &Tag, open: &mut Open) {
         match kind {
             Kind::Form => {
                 if self.open_form().is_some() || self.forms.len() >= MAX_FORMS {
@@ -1012,8 +1080,8 @@ fn link_text(
 }
 
 /// [`super::landmark`] for a start tag.
-fn landmark(el: &Element, name: &str, sectioning_depth: usize) -> Option<Region> {
-    if let Some(role) = attr(el, "role") {
+fn landmark(el: &Tag, name: &str, sectioning_depth: usize) -> Option<Region> {
+    if let Some(role) = el.value("role") {
         match role.trim().to_ascii_lowercase().as_str() {
             "banner" => return Some(Region::Header),
             "contentinfo" => return Some(Region::Footer),
