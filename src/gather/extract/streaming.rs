@@ -82,6 +82,11 @@ fn extract_streaming(html: &str, page_url: &Url) -> Option<PageContent> {
     Some(state.finish(page_url))
 }
 
+/// Labels read per page: far more than any real page has (the full extractor reads all).
+const MAX_LABELS: usize = 30_000;
+/// Open elements with state at once; past this the page goes to the full extractor.
+const MAX_OPEN: usize = 4 * MAX_NESTING;
+
 /// What an element is to the tree builder's repairs and to the extraction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -155,6 +160,8 @@ struct FormDraft {
     form: Form,
     /// Hidden elements open inside the form: deeper ones hide its controls.
     hidden_base: usize,
+    /// Fields (not buttons) of its own met so far: the field cap counts them.
+    own_fields: usize,
 }
 
 struct Control {
@@ -162,7 +169,10 @@ struct Control {
     form: Option<usize>,
     /// The `form` attribute: the control also belongs to the forms of that id.
     form_attr: Option<String>,
-    is_field: bool,
+    /// Fields of the enclosing form before this one.
+    own_index: usize,
+    /// Fields with the same `form` attribute before this one.
+    external_index: usize,
     field: Option<FormField>,
     /// The nearest enclosing `<label>` (labels of password fields only).
     wrapping_label: Option<usize>,
@@ -198,6 +208,8 @@ struct Extraction {
     forms: Vec<FormDraft>,
     controls: Vec<Control>,
     labels: Vec<String>,
+    /// Fields met per `form` attribute value, in document order.
+    external_fields: HashMap<String, usize>,
     label_targets: Vec<Option<String>>,
     needs_full_extraction: bool,
 }
@@ -626,11 +638,15 @@ impl Extraction {
                         ..Form::default()
                     },
                     hidden_base: self.hidden,
+                    own_fields: 0,
                 });
                 open.form = Some(self.forms.len() - 1);
                 return;
             }
             Kind::Label => {
+                if self.labels.len() >= MAX_LABELS {
+                    return;
+                }
                 self.labels.push(String::new());
                 let index = self.labels.len() - 1;
                 self.label_targets.push(attr(el, "for"));
@@ -660,10 +676,24 @@ impl Extraction {
                 .filter(|t| !t.is_empty())
                 .unwrap_or_else(|| "text".into())
         });
+        let is_field = name != "button";
+        let own_index = form.map_or(0, |f| self.forms[f].own_fields);
+        let mut external_index = 0;
+        if is_field {
+            if let Some(f) = form {
+                self.forms[f].own_fields += 1;
+            }
+            if let Some(id) = &form_attr {
+                let seen = self.external_fields.entry(id.clone()).or_default();
+                external_index = *seen;
+                *seen += 1;
+            }
+        }
         let mut control = Control {
             form,
             form_attr,
-            is_field: name != "button",
+            own_index,
+            external_index,
             field: None,
             wrapping_label: None,
             submit_text: None,
@@ -707,6 +737,10 @@ impl Extraction {
         if submit_button {
             control.submit_fallback = attr(el, "aria-label").map(|v| collapse(&v));
             control.submit_text = Some(String::new());
+        }
+        // Only what is kept is recorded: a page of a million inputs costs counters.
+        if control.field.is_none() && control.submit_text.is_none() {
+            return;
         }
         self.controls.push(control);
         if submit_button {
@@ -755,6 +789,11 @@ impl Extraction {
                 .is_some_and(|(id, _)| *id == open.id);
         if !carries_state {
             return None;
+        }
+        // Markup whose elements never close (a million <tbody>s: neither the nesting scan nor
+        // the repairs here close them) is left to the tree builder.
+        if self.stack.len() >= MAX_OPEN {
+            self.needs_full_extraction = true;
         }
         let id = open.id;
         self.stack.push(open);
@@ -879,6 +918,9 @@ impl Extraction {
             Target::Heading(i) => {
                 if text.is_empty() {
                     self.headings[i] = None;
+                    if i + 1 == self.headings.len() {
+                        self.headings.pop();
+                    }
                 } else if let Some(h) = &mut self.headings[i] {
                     h.text = text;
                 }
@@ -994,35 +1036,41 @@ impl Extraction {
         let mut forms: Vec<Form> = Vec::with_capacity(self.forms.len());
         for (index, draft) in self.forms.into_iter().enumerate() {
             let mut form = draft.form;
-            let own = self.controls.iter().filter(|c| c.form == Some(index));
+            // Its own controls, then those naming it by id, as the full extractor lists them;
+            // the field cap counts the fields in that order.
+            let own = self
+                .controls
+                .iter()
+                .filter(|c| c.form == Some(index))
+                .map(|c| (c, c.own_index));
             let external = self
                 .controls
                 .iter()
-                .filter(|c| form.id.is_some() && c.form_attr == form.id);
-            let mut fields = 0;
-            for control in own.chain(external) {
+                .filter(|c| form.id.is_some() && c.form_attr == form.id)
+                .map(|c| (c, draft.own_fields + c.external_index));
+            for (control, position) in own.chain(external) {
                 if let Some(text) = control_submit_text(control) {
                     form.submit_texts.push(text);
                 }
-                if !control.is_field || fields >= MAX_FIELDS_PER_FORM {
+                let Some(field) = &control.field else {
+                    continue;
+                };
+                if position >= MAX_FIELDS_PER_FORM {
                     continue;
                 }
-                fields += 1;
-                if let Some(field) = &control.field {
-                    let mut field = field.clone();
-                    let wrapping = control
-                        .wrapping_label
-                        .map(|l| self.labels[l].as_str())
-                        .filter(|t| !t.is_empty());
-                    let by_for = field
-                        .id
-                        .as_deref()
-                        .and_then(|id| label_for.get(id).copied());
-                    if let Some(label) = by_for.or(wrapping) {
-                        field.label = Some(label.to_string());
-                    }
-                    form.fields.push(field);
+                let mut field = field.clone();
+                let wrapping = control
+                    .wrapping_label
+                    .map(|l| self.labels[l].as_str())
+                    .filter(|t| !t.is_empty());
+                let by_for = field
+                    .id
+                    .as_deref()
+                    .and_then(|id| label_for.get(id).copied());
+                if let Some(label) = by_for.or(wrapping) {
+                    field.label = Some(label.to_string());
                 }
+                form.fields.push(field);
             }
             form.action = form.action.map(|a| {
                 resolve(&base, &a)
@@ -1335,6 +1383,27 @@ mod tests {
         let c = streamed(&text);
         assert_eq!(c.text.chars().count(), MAX_TEXT_CHARS);
         assert_eq!(c.footer_text.chars().count(), MAX_REGION_TEXT_CHARS);
+    }
+
+    #[test]
+    fn hostile_pages_cost_counters_not_records() {
+        let fields = format!(
+            "<form id=f>{}<input type=password name=late></form><input type=password form=f>",
+            "<input name=x>".repeat(MAX_FIELDS_PER_FORM + 50)
+        );
+        let c = streamed(&fields);
+        assert!(
+            c.forms[0].fields.is_empty(),
+            "password fields past the cap are not read"
+        );
+        let empty_headings = format!("{}<h1>real</h1>", "<h1></h1>".repeat(MAX_HEADINGS + 10));
+        assert_eq!(streamed(&empty_headings).headings.len(), 1);
+        let never_closed = "<table>".to_string() + &"<tbody>".repeat(MAX_OPEN + 10);
+        let url = Url::parse("https://shop.test/").unwrap();
+        assert!(
+            extract_page_streaming(&never_closed, &url).is_none(),
+            "left to the full extractor"
+        );
     }
 
     #[test]
