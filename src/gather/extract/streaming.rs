@@ -212,6 +212,8 @@ struct Extraction {
     external_fields: HashMap<String, usize>,
     label_targets: Vec<Option<String>>,
     needs_full_extraction: bool,
+    /// Past the head: a `<title>` here is text of the page.
+    in_body: bool,
 }
 
 struct Sinks {
@@ -340,9 +342,29 @@ fn is_hidden(el: &Tag, name: &str) -> bool {
 
 /// [`super::is_non_rendered`] less `head`: the tree builder moves what follows a stray tag or
 /// text in the head to the body, so the head is left to its own non-rendered children here.
-/// The title is read as the title, not as text of the page.
-fn is_non_rendered(name: &str) -> bool {
-    name == "title" || (name != "head" && super::is_non_rendered(name))
+/// A title in the head is read as the title only; one in the body is text too.
+fn is_non_rendered(name: &str, in_body: bool) -> bool {
+    (name == "title" && !in_body) || (name != "head" && super::is_non_rendered(name))
+}
+
+/// Elements the tree builder keeps in the head: any other start tag opens the body.
+fn belongs_in_head(name: &str) -> bool {
+    matches!(
+        name,
+        "html"
+            | "head"
+            | "title"
+            | "meta"
+            | "link"
+            | "base"
+            | "basefont"
+            | "bgsound"
+            | "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "noframes"
+    )
 }
 
 fn kind_of(name: &str) -> Kind {
@@ -487,7 +509,10 @@ impl Extraction {
 
         // Collectors already open see this element as a descendant.
         let hidden = is_hidden(el, name);
-        let non_rendered = is_non_rendered(name);
+        if !self.in_body && !belongs_in_head(name) {
+            self.in_body = true;
+        }
+        let non_rendered = is_non_rendered(name, self.in_body);
         if (block || cell) && !hidden && !non_rendered {
             for c in &mut self.collectors {
                 if self.skip == c.skip_base && self.hidden == c.hidden_base {
@@ -982,6 +1007,9 @@ impl Extraction {
         if self.skip > 0 || self.hidden > 0 {
             return;
         }
+        if !self.in_body && !text.trim_ascii_start().is_empty() {
+            self.in_body = true;
+        }
         let keep_newlines = self.pre > 0;
         let region = self.current_region();
         let sinks = &mut self.sinks;
@@ -1410,6 +1438,12 @@ mod tests {
     fn markup_the_tree_builder_repairs_reads_the_same() {
         // A <div> closes the hidden <p>; the next <li> closes the hidden one; a link in a
         // link closes the first; a new cell closes the hidden one; nothing closes at the end.
+        let c =
+            streamed("<html><head><title>T</title></head><body><p>a</p><title>B</title></body>");
+        assert_eq!(c.title.as_deref(), Some("T"));
+        assert_eq!(c.text, "a\nB");
+        let c = streamed("<title>T</title>texto<title>B</title>");
+        assert_eq!(c.text, "textoB");
         let c = streamed(
             "<p hidden>a<div>b</div>c</p><ul><li hidden>x<li>y<ul><li>z</ul></ul>\
              <a href=/1>uno<a href=/2>dos</a><table><tr><td hidden>t<td>u<tr><td>v</table>\
