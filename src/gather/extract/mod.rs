@@ -94,7 +94,8 @@ pub fn nesting_cut(html: &str, max: usize) -> Option<usize> {
         lowered[..kept].copy_from_slice(&bytes[name_start..name_start + kept]);
         lowered[..kept].make_ascii_lowercase();
         let name = std::str::from_utf8(&lowered[..kept]).unwrap_or_default();
-        let tag_end = find(bytes, name_start + name_len, b">").unwrap_or(bytes.len());
+        let tag_end = memchr::memchr(b'>', &bytes[name_start + name_len..])
+            .map_or(bytes.len(), |p| p + name_start + name_len);
         i = (tag_end + 1).min(bytes.len());
         if closing {
             if !is_void_or_implied(name) {
