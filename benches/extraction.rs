@@ -1,12 +1,13 @@
 //! Page extraction throughput: MB/s of HTML through parse + extraction, on pages of the
-//! synthetic benchmark store (20-60 KB each: products, listings, contact, FAQ...).
+//! synthetic benchmark store (20-60 KB each: products, listings, contact, FAQ...), through the
+//! full extractor and through the streaming one the crawl runs on the pages it reduces.
 //!
 //!     cargo bench --bench extraction
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use scraper::Html;
 use shopaudit::fixture::synthetic::{PageKind, SyntheticStore};
-use shopaudit::gather::extract::extract_page;
+use shopaudit::gather::extract::{extract_page, extract_page_streaming};
 use std::hint::black_box;
 use url::Url;
 
@@ -46,6 +47,14 @@ fn extraction(c: &mut Criterion) {
             }
         })
     });
+    // What the crawl runs on the pages it reduces (most of them): the streaming extractor.
+    group.bench_function("extract_page_streaming", |b| {
+        b.iter(|| {
+            for (url, html) in &pages {
+                black_box(extract_page_streaming(html, url));
+            }
+        })
+    });
     group.finish();
 
     let store = SyntheticStore::new(1000, 1);
@@ -55,6 +64,9 @@ fn extraction(c: &mut Criterion) {
     single.throughput(Throughput::Bytes(product.len() as u64));
     single.bench_function("extract_page", |b| {
         b.iter(|| black_box(extract_page(&product, &url)))
+    });
+    single.bench_function("extract_page_streaming", |b| {
+        b.iter(|| black_box(extract_page_streaming(&product, &url)))
     });
     single.finish();
 }

@@ -15,4 +15,5 @@ mod reports;
 mod static_site;
 mod storefront;
 mod storefront_browser;
+mod streaming_extraction;
 mod synthetic_store;

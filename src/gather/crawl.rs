@@ -9,7 +9,7 @@
 use crate::artifacts::{CrawlStats, Discovery, Link, Page, SiteCrawl};
 use crate::config::CrawlConfig;
 use crate::error::CouldNotRun;
-use crate::gather::extract::extract_page_checked;
+use crate::gather::extract::{extract_page_checked, extract_page_streaming};
 use crate::gather::fetch::{decode_html, is_html_type, sniff_html, Fetcher, Redirects, Want};
 use crate::gather::robots::{collect_sitemaps, RobotsFile};
 use crate::gather::scope::{host_key, normalize, CrawlScope, TrapGuard};
@@ -565,6 +565,16 @@ async fn fetch_page(
     let extracted = tokio::task::spawn_blocking(move || {
         let html = decode_html(&body, content_type.as_deref());
         drop(body);
+        if keep == Keep::WhatChecksRead {
+            // Most pages are reduced: the streaming extractor reads what is kept of them, and
+            // the few that may be read whole are extracted again, fully, from the same HTML.
+            if let Some((mut content, note)) = extract_page_streaming(&html, &base) {
+                if !may_be_read_whole(&url, base.as_str(), &content) {
+                    content.reduce(crate::checks::read_on_every_page);
+                    return (content, note);
+                }
+            }
+        }
         let (mut content, note) = extract_page_checked(&html, &base);
         drop(html);
         if keep == Keep::WhatChecksRead && !may_be_read_whole(&url, base.as_str(), &content) {

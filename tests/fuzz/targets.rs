@@ -12,7 +12,10 @@ use shopaudit::artifacts::{Discovery, Page, PageContent};
 use shopaudit::checks::detect::phone::{scan_page, PhoneVocabulary};
 use shopaudit::config::Config;
 use shopaudit::gather::browser::price::parse_price as parse_displayed_price;
-use shopaudit::gather::extract::{extract_page_checked, INLINE_SCRIPT_CHARS};
+use shopaudit::gather::extract::{
+    extract_page_checked, extract_page_streaming, INLINE_SCRIPT_CHARS, MAX_FORMS, MAX_HEADINGS,
+    MAX_LINKS, MAX_REGION_TEXT_CHARS, MAX_SHORT_TEXT_CHARS, MAX_TEXT_CHARS,
+};
 use shopaudit::gather::fetch::decode_html;
 use shopaudit::gather::scope::normalize;
 use std::path::Path;
@@ -47,9 +50,35 @@ pub fn extract_page(data: &[u8]) {
     check_extraction(&html, &page_url);
 }
 
-/// Extracts `html` and checks the shapes the checks rely on.
+/// Extracts `html` both ways (full, and streaming as the crawl does for the pages it reduces)
+/// and checks the shapes the checks rely on.
 pub fn check_extraction(html: &str, page_url: &Url) {
-    let (content, _) = extract_page_checked(html, page_url);
+    let (content, full_note) = extract_page_checked(html, page_url);
+    check_content(&content);
+    if let Some((streamed, note)) = extract_page_streaming(html, page_url) {
+        assert_eq!(
+            note, full_note,
+            "the nesting note is given by both extractors or neither"
+        );
+        check_content(&streamed);
+    }
+}
+
+fn check_content(content: &PageContent) {
+    assert!(content.text.chars().count() <= MAX_TEXT_CHARS);
+    assert!(content.header_text.chars().count() <= MAX_REGION_TEXT_CHARS);
+    assert!(content.footer_text.chars().count() <= MAX_REGION_TEXT_CHARS);
+    assert!(content.links.len() <= MAX_LINKS);
+    assert!(content.headings.len() <= MAX_HEADINGS);
+    assert!(content.forms.len() <= MAX_FORMS);
+    assert!(content
+        .links
+        .iter()
+        .all(|l| l.text.chars().count() <= MAX_SHORT_TEXT_CHARS));
+    assert!(content
+        .headings
+        .iter()
+        .all(|h| h.text.chars().count() <= MAX_SHORT_TEXT_CHARS));
     for text in [&*content.text, &*content.header_text, &*content.footer_text] {
         for line in text.lines() {
             assert!(!line.is_empty(), "empty line in {text:?}");

@@ -12,6 +12,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use url::Url;
 
+mod streaming;
+pub use streaming::extract_page_streaming;
+
 /// A CSS selector parsed once per call site.
 macro_rules! selector {
     ($css:literal) => {{
@@ -21,18 +24,18 @@ macro_rules! selector {
 }
 
 /// Visible text kept per page (characters); a real page's text is far below this.
-const MAX_TEXT_CHARS: usize = 1_000_000;
+pub const MAX_TEXT_CHARS: usize = 1_000_000;
 /// Header or footer text kept per page (characters).
-const MAX_REGION_TEXT_CHARS: usize = 100_000;
+pub const MAX_REGION_TEXT_CHARS: usize = 100_000;
 /// Text kept for one link, heading, label or disclosure (characters).
-const MAX_SHORT_TEXT_CHARS: usize = 500;
+pub const MAX_SHORT_TEXT_CHARS: usize = 500;
 /// Nodes visited to compute one short text: bounds the cost of nested hostile markup.
 const MAX_SHORT_TEXT_NODES: usize = 5_000;
-const MAX_LINKS: usize = 5_000;
+pub const MAX_LINKS: usize = 5_000;
 const MAX_IMAGES: usize = 2_000;
-const MAX_HEADINGS: usize = 2_000;
+pub const MAX_HEADINGS: usize = 2_000;
 const MAX_DISCLOSURES: usize = 2_000;
-const MAX_FORMS: usize = 100;
+pub const MAX_FORMS: usize = 100;
 const MAX_FIELDS_PER_FORM: usize = 300;
 const MAX_SCRIPTS: usize = 500;
 /// Inline scripts are cut to this many characters (chat snippets sit at the start).
@@ -84,17 +87,24 @@ pub fn nesting_cut(html: &str, max: usize) -> Option<usize> {
             i = at + 1;
             continue;
         }
-        let name = html[name_start..name_start + name_len].to_ascii_lowercase();
-        let tag_end = find(bytes, name_start + name_len, b">").unwrap_or(bytes.len());
+        // Names the scan knows are short: a longer one is lowercased no further than needed to
+        // tell that it is none of them.
+        let mut lowered = [0u8; 16];
+        let kept = name_len.min(lowered.len());
+        lowered[..kept].copy_from_slice(&bytes[name_start..name_start + kept]);
+        lowered[..kept].make_ascii_lowercase();
+        let name = std::str::from_utf8(&lowered[..kept]).unwrap_or_default();
+        let tag_end = memchr::memchr(b'>', &bytes[name_start + name_len..])
+            .map_or(bytes.len(), |p| p + name_start + name_len);
         i = (tag_end + 1).min(bytes.len());
         if closing {
-            if !is_void_or_implied(&name) {
+            if !is_void_or_implied(name) {
                 depth = depth.saturating_sub(1);
             }
             continue;
         }
         if matches!(
-            name.as_str(),
+            name,
             "script" | "style" | "textarea" | "title" | "xmp" | "iframe" | "noembed" | "noframes"
         ) {
             let close = format!("</{name}");
@@ -103,7 +113,7 @@ pub fn nesting_cut(html: &str, max: usize) -> Option<usize> {
             continue;
         }
         let self_closing = tag_end > 0 && bytes.get(tag_end - 1) == Some(&b'/');
-        if is_void_or_implied(&name) || self_closing {
+        if is_void_or_implied(name) || self_closing {
             continue;
         }
         depth += 1;
@@ -154,21 +164,20 @@ fn is_void_or_implied(name: &str) -> bool {
 }
 
 fn memchr_lt(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|b| *b == b'<')
+    memchr::memchr(b'<', bytes)
 }
 
 fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    bytes
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(bytes.get(from..)?, needle).map(|p| p + from)
 }
 
+/// `needle` starts with `</` and goes on in lowercase letters.
 fn find_ignore_case(bytes: &[u8], needle: &[u8]) -> Option<usize> {
-    bytes
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
+    memchr::memmem::find_iter(bytes, b"</").find(|&at| {
+        bytes
+            .get(at..at + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    })
 }
 
 fn extract_document(html: &str, page_url: &Url) -> PageContent {
@@ -217,6 +226,11 @@ fn meta_refresh(doc: &Html, base: &Url) -> Option<String> {
                 .is_some_and(|h| h.trim().eq_ignore_ascii_case("refresh"))
         })?
         .attr("content")?;
+    refresh_target(content, base)
+}
+
+/// The URL of a meta refresh's `content`, absolute.
+fn refresh_target(content: &str, base: &Url) -> Option<String> {
     let (_, target) = content.split_once([';', ','])?;
     let target = target.trim();
     let target = match target.get(..4) {
@@ -408,25 +422,54 @@ impl TextSink {
     }
 
     fn push(&mut self, text: &str, keep_newlines: bool) {
-        for c in text.chars() {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
             if self.chars >= self.cap {
                 return;
             }
+            let b = bytes[i];
+            if b.is_ascii_graphic() {
+                // A run of visible ASCII (most of a page's text) is copied at once, as far as
+                // the cap allows: one character past the check, as for any character.
+                let run = bytes[i..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_graphic())
+                    .count();
+                self.before_visible();
+                let room_after_first = self.cap.saturating_sub(self.chars + 1);
+                let take = 1 + (run - 1).min(room_after_first);
+                self.out.push_str(&text[i..i + take]);
+                self.chars += take;
+                i += take;
+                continue;
+            }
+            let c = if b.is_ascii() {
+                char::from(b)
+            } else {
+                text[i..].chars().next().unwrap_or_default()
+            };
+            i += c.len_utf8();
             if c == '\n' && keep_newlines {
                 self.newline();
             } else if c.is_whitespace() {
                 self.pending_space = true;
             } else if !c.is_control() {
-                if self.pending_space && !self.at_line_start {
-                    self.out.push(' ');
-                    self.chars += 1;
-                }
+                self.before_visible();
                 self.out.push(c);
                 self.chars += 1;
-                self.at_line_start = false;
-                self.pending_space = false;
             }
         }
+    }
+
+    /// The pending space, if any, ahead of a visible character.
+    fn before_visible(&mut self) {
+        if self.pending_space && !self.at_line_start {
+            self.out.push(' ');
+            self.chars += 1;
+        }
+        self.at_line_start = false;
+        self.pending_space = false;
     }
 
     fn space(&mut self) {

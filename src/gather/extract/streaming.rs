@@ -1,0 +1,1521 @@
+//! Streaming extraction of what the crawl keeps of most pages (see [`PageContent::reduce`]):
+//! one pass of lol_html's tokenizer over the document, no tree.
+//!
+//! It fills the fields `reduce` keeps (language, title, meta refresh, visible text, header and
+//! footer texts, headings, links, forms, JSON-LD) with the same rules as the full extractor,
+//! and leaves the rest empty: its result is meant to be reduced, or thrown away for the full
+//! extraction when the page may be read whole. lol_html builds no tree, so the tree builder's
+//! repairs the rules depend on (a `<p>` closed by a `<div>`, an `<li>` by the next `<li>`) are
+//! redone here on a stack of the elements that carry state; text and attribute values come
+//! with their character references still encoded, and are decoded here.
+
+use super::{
+    collapse, nesting_cut, parse_json_ld, push_capped, resolve, TextSink, MAX_FIELDS_PER_FORM,
+    MAX_FORMS, MAX_HEADINGS, MAX_LINKS, MAX_NESTING, MAX_REGION_TEXT_CHARS, MAX_SCRIPTS,
+    MAX_SHORT_TEXT_CHARS, MAX_SHORT_TEXT_NODES, MAX_TEXT_CHARS,
+};
+use crate::artifacts::{Form, FormField, Heading, Link, PageContent, Region};
+use lol_html::html_content::{Element, TextChunk};
+use lol_html::{doc_text, element, end_tag, HtmlRewriter, Settings};
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+use url::Url;
+
+/// What [`super::extract_page_checked`] followed by `reduce` would keep of `html`, before the
+/// reduction (call `reduce` on it), with the same nesting note. `None` when the page needs the
+/// full extractor: lol_html gave up on it, or a password field is labelled by reference
+/// (`aria-labelledby`, which may point anywhere in the document).
+pub fn extract_page_streaming(html: &str, page_url: &Url) -> Option<(PageContent, Option<String>)> {
+    match nesting_cut(html, MAX_NESTING) {
+        Some(at) => Some((
+            extract_streaming(&html[..at], page_url)?,
+            Some(format!(
+                "HTML nested more than {MAX_NESTING} elements deep; the rest of the page was not read"
+            )),
+        )),
+        None => Some((extract_streaming(html, page_url)?, None)),
+    }
+}
+
+fn extract_streaming(html: &str, page_url: &Url) -> Option<PageContent> {
+    let state = Rc::new(RefCell::new(Extraction::default()));
+    let on_element = state.clone();
+    let on_text = state.clone();
+    let settings = Settings {
+        element_content_handlers: vec![element!("*", move |el| {
+            let opened = on_element.borrow_mut().open(&Tag { el, html });
+            if let Some(id) = opened {
+                if el.can_have_content() {
+                    let on_end = on_element.clone();
+                    el.on_end_tag(end_tag!(move |_| {
+                        on_end.borrow_mut().end_tag(id);
+                        Ok(())
+                    }))?;
+                } else {
+                    on_element.borrow_mut().end_tag(id);
+                }
+            }
+            Ok(())
+        })],
+        document_content_handlers: vec![doc_text!(move |chunk| {
+            on_text.borrow_mut().text_chunk(chunk);
+            Ok(())
+        })],
+        // Ambiguous markup (`<select><xmp>`...) is read as well as it can be, as browsers do.
+        strict: false,
+        ..Settings::new()
+    };
+    let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
+    let read = rewriter
+        .write(html.as_bytes())
+        .and_then(|()| rewriter.end());
+    if read.is_err() {
+        return None;
+    }
+    let state = state.take();
+    if state.needs_full_extraction {
+        return None;
+    }
+    Some(state.finish(page_url))
+}
+
+/// Labels read per page: far more than any real page has (the full extractor reads all).
+const MAX_LABELS: usize = 30_000;
+/// Open elements with state at once; past this the page goes to the full extractor.
+const MAX_OPEN: usize = 4 * MAX_NESTING;
+
+/// What an element is to the tree builder's repairs and to the extraction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    P,
+    Li,
+    DescriptionItem,
+    Heading,
+    Anchor,
+    Option,
+    Cell,
+    Row,
+    Table,
+    Button,
+    Form,
+    Label,
+    Title,
+    Script,
+    /// Elements at whose edge the repairs stop looking for an open `<p>` or `<li>`.
+    Boundary,
+    Other,
+}
+
+/// An open element that carries state: closing it undoes what opening it did.
+#[derive(Debug)]
+struct Open {
+    id: u32,
+    kind: Kind,
+    block: bool,
+    /// A block the search for an open `<li>`/`<dd>` stops at ("special" less div, p, address).
+    special: bool,
+    non_rendered: bool,
+    hidden: bool,
+    sectioning: bool,
+    pre: bool,
+    region: bool,
+    /// Opened inside a non-rendered element: no text-sink actions on close.
+    in_skip: bool,
+    collector: bool,
+    form: Option<usize>,
+    label: Option<usize>,
+}
+
+#[derive(Debug)]
+enum Target {
+    Link(usize),
+    Heading(usize),
+    Label(usize),
+    Button(usize),
+}
+
+/// The one-line text of an element being read ([`super::inline_text`]).
+struct Collector {
+    owner: u32,
+    sink: TextSink,
+    skip_base: usize,
+    hidden_base: usize,
+    edges: usize,
+    target: Target,
+}
+
+struct LinkDraft {
+    href: String,
+    region: Region,
+    text: String,
+    aria_label: Option<String>,
+    title: Option<String>,
+    image_alts: Vec<String>,
+}
+
+struct FormDraft {
+    form: Form,
+    /// Hidden elements open inside the form: deeper ones hide its controls.
+    hidden_base: usize,
+    /// Fields (not buttons) of its own met so far: the field cap counts them.
+    own_fields: usize,
+}
+
+struct Control {
+    /// The enclosing form, unless the control is hidden within it.
+    form: Option<usize>,
+    /// The `form` attribute: the control also belongs to the forms of that id.
+    form_attr: Option<String>,
+    /// Fields of the enclosing form before this one.
+    own_index: usize,
+    /// Fields with the same `form` attribute before this one.
+    external_index: usize,
+    field: Option<FormField>,
+    /// The nearest enclosing `<label>` (labels of password fields only).
+    wrapping_label: Option<usize>,
+    submit_text: Option<String>,
+    /// A submit button's `aria-label`, used when it shows no text.
+    submit_fallback: Option<String>,
+}
+
+#[derive(Default)]
+struct Extraction {
+    next_id: u32,
+    stack: Vec<Open>,
+    skip: usize,
+    hidden: usize,
+    sectioning: usize,
+    pre: usize,
+    regions: Vec<(u32, Region)>,
+    sinks: Sinks,
+    collectors: Vec<Collector>,
+    /// A text node that lol_html delivered in parts: decoded whole.
+    pending_text: String,
+    lang: Option<String>,
+    title: Option<String>,
+    title_open: Option<u32>,
+    title_done: bool,
+    base_href: Option<String>,
+    base_seen: bool,
+    meta_refresh: Option<String>,
+    headings: Vec<Option<Heading>>,
+    links: Vec<LinkDraft>,
+    json_ld: Vec<serde_json::Value>,
+    json_script: Option<(u32, String)>,
+    forms: Vec<FormDraft>,
+    controls: Vec<Control>,
+    labels: Vec<String>,
+    /// Fields met per `form` attribute value, in document order.
+    external_fields: HashMap<String, usize>,
+    label_targets: Vec<Option<String>>,
+    needs_full_extraction: bool,
+    /// Past the head: a `<title>` here is text of the page.
+    in_body: bool,
+}
+
+struct Sinks {
+    text: TextSink,
+    header: TextSink,
+    footer: TextSink,
+}
+
+impl Default for Sinks {
+    fn default() -> Self {
+        Sinks {
+            text: TextSink::new(MAX_TEXT_CHARS),
+            header: TextSink::new(MAX_REGION_TEXT_CHARS),
+            footer: TextSink::new(MAX_REGION_TEXT_CHARS),
+        }
+    }
+}
+
+impl Sinks {
+    fn newline(&mut self) {
+        self.text.newline();
+        self.header.newline();
+        self.footer.newline();
+    }
+    fn space(&mut self) {
+        self.text.space();
+        self.header.space();
+        self.footer.space();
+    }
+}
+
+/// A start tag read in place: its name and attributes are slices of the document (lol_html's
+/// own accessors allocate a string for each, and every element is asked several).
+struct Tag<'a, 'e, 'r, 'i> {
+    el: &'e Element<'r, 'i>,
+    html: &'a str,
+}
+
+impl<'a> Tag<'a, '_, '_, '_> {
+    /// The tag name, lowercased.
+    fn name(&self) -> Cow<'a, str> {
+        let from = self.el.source_location().bytes().start + 1;
+        let rest = self.html.get(from..).unwrap_or_default();
+        let len = rest
+            .bytes()
+            .position(|b| b.is_ascii_whitespace() || b == b'/' || b == b'>')
+            .unwrap_or(rest.len());
+        let name = &rest[..len];
+        if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(name.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(name)
+        }
+    }
+
+    /// The value as written (character references encoded). lol_html gives no place in the
+    /// document for attributes without a value (`hidden`): their names are asked for instead.
+    fn raw(&self, name: &str) -> Option<Cow<'a, str>> {
+        self.el
+            .attributes()
+            .iter()
+            .find_map(|a| match a.name_source_location() {
+                Some(at) => {
+                    let written = self.html.get(at.bytes())?;
+                    if !written.eq_ignore_ascii_case(name) {
+                        return None;
+                    }
+                    let value = a
+                        .value_source_location()
+                        .and_then(|at| self.html.get(at.bytes()));
+                    Some(value.map_or_else(|| Cow::Owned(a.value()), Cow::Borrowed))
+                }
+                None => (a.name() == name).then(|| Cow::Owned(a.value())),
+            })
+    }
+
+    fn has_attribute(&self, name: &str) -> bool {
+        self.raw(name).is_some()
+    }
+
+    /// The value with its character references decoded.
+    fn value(&self, name: &str) -> Option<Cow<'a, str>> {
+        self.raw(name).map(|raw| match raw {
+            Cow::Borrowed(raw) => decode(raw, true),
+            Cow::Owned(raw) => Cow::Owned(decode(&raw, true).into_owned()),
+        })
+    }
+}
+
+fn attr(el: &Tag, name: &str) -> Option<String> {
+    el.value(name).map(Cow::into_owned)
+}
+
+fn is_hidden(el: &Tag, name: &str) -> bool {
+    if el.el.attributes().is_empty() {
+        return false;
+    }
+    if el.has_attribute("hidden") {
+        return true;
+    }
+    if el
+        .value("aria-hidden")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    {
+        return true;
+    }
+    if name == "input"
+        && el
+            .value("type")
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("hidden"))
+    {
+        return true;
+    }
+    if let Some(style) = el.value("style") {
+        let style: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        return style
+            .split(';')
+            .any(|decl| decl.starts_with("display:none") || decl.starts_with("visibility:hidden"));
+    }
+    false
+}
+
+/// [`super::is_non_rendered`] less `head`: the tree builder moves what follows a stray tag or
+/// text in the head to the body, so the head is left to its own non-rendered children here.
+/// A title in the head is read as the title only; one in the body is text too.
+fn is_non_rendered(name: &str, in_body: bool) -> bool {
+    (name == "title" && !in_body) || (name != "head" && super::is_non_rendered(name))
+}
+
+/// Elements the tree builder keeps in the head: any other start tag opens the body.
+fn belongs_in_head(name: &str) -> bool {
+    matches!(
+        name,
+        "html"
+            | "head"
+            | "title"
+            | "meta"
+            | "link"
+            | "base"
+            | "basefont"
+            | "bgsound"
+            | "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "noframes"
+    )
+}
+
+fn kind_of(name: &str) -> Kind {
+    match name {
+        "p" => Kind::P,
+        "li" => Kind::Li,
+        "dd" | "dt" => Kind::DescriptionItem,
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Kind::Heading,
+        "a" => Kind::Anchor,
+        "option" => Kind::Option,
+        "td" | "th" => Kind::Cell,
+        "tr" => Kind::Row,
+        "table" => Kind::Table,
+        "button" => Kind::Button,
+        "form" => Kind::Form,
+        "label" => Kind::Label,
+        "title" => Kind::Title,
+        "script" => Kind::Script,
+        "html" | "caption" | "marquee" | "object" | "applet" | "template" | "select" => {
+            Kind::Boundary
+        }
+        _ => Kind::Other,
+    }
+}
+
+/// Start tags that close an open `<p>` (HTML tree construction, "in body").
+fn closes_p(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "center"
+            | "details"
+            | "dialog"
+            | "dir"
+            | "div"
+            | "dl"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "header"
+            | "hgroup"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "p"
+            | "search"
+            | "section"
+            | "summary"
+            | "ul"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "pre"
+            | "listing"
+            | "form"
+            | "table"
+            | "hr"
+            | "li"
+            | "dd"
+            | "dt"
+            | "xmp"
+            | "plaintext"
+    )
+}
+
+fn heading_level(name: &str, el: &Tag) -> Option<u8> {
+    match name {
+        "h1" => Some(1),
+        "h2" => Some(2),
+        "h3" => Some(3),
+        "h4" => Some(4),
+        "h5" => Some(5),
+        "h6" => Some(6),
+        _ if el
+            .value("role")
+            .is_some_and(|r| r.trim().eq_ignore_ascii_case("heading")) =>
+        {
+            Some(
+                el.value("aria-level")
+                    .and_then(|l| l.trim().parse::<u8>().ok())
+                    .unwrap_or(2)
+                    .clamp(1, 6),
+            )
+        }
+        _ => None,
+    }
+}
+
+impl Extraction {
+    fn current_region(&self) -> Region {
+        self.regions
+            .iter()
+            .rev()
+            .map(|(_, r)| *r)
+            .find(|r| matches!(r, Region::Header | Region::Footer))
+            .or_else(|| {
+                self.regions
+                    .iter()
+                    .map(|(_, r)| *r)
+                    .find(|r| *r == Region::Nav)
+            })
+            .unwrap_or(Region::Main)
+    }
+
+    /// Reads a start tag; returns the id to close it by when it carries state.
+    fn open(&mut self, el: &Tag) -> Option<u32> {
+        let name = el.name();
+        let name = &*name;
+        let kind = kind_of(name);
+        self.repair_before(name, kind);
+        self.count_collector_edges();
+        let id = self.next_id;
+        self.next_id += 1;
+        let block = super::is_block(name);
+        let cell = kind == Kind::Cell;
+        let mut open = Open {
+            id,
+            kind,
+            block,
+            special: block
+                && !matches!(kind, Kind::Li | Kind::DescriptionItem | Kind::P)
+                && !matches!(name, "div" | "address"),
+            non_rendered: false,
+            hidden: false,
+            sectioning: false,
+            pre: false,
+            region: false,
+            in_skip: self.skip > 0,
+            collector: false,
+            form: None,
+            label: None,
+        };
+        self.document_level(name, kind, el, &mut open);
+
+        // Collectors already open see this element as a descendant.
+        let hidden = is_hidden(el, name);
+        if !self.in_body && !belongs_in_head(name) {
+            self.in_body = true;
+        }
+        let non_rendered = is_non_rendered(name, self.in_body);
+        if (block || cell) && !hidden && !non_rendered {
+            for c in &mut self.collectors {
+                if self.skip == c.skip_base && self.hidden == c.hidden_base {
+                    c.sink.space();
+                }
+            }
+        }
+        // Images inside a link give its text when nothing else does.
+        if name == "img" {
+            if let Some(alt) = attr(el, "alt").map(|a| collapse(&a)) {
+                for c in &self.collectors {
+                    if let Target::Link(i) = c.target {
+                        if let Some(link) = self.links.get_mut(i) {
+                            if !alt.is_empty() {
+                                link.image_alts.push(alt.clone());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        if non_rendered {
+            open.non_rendered = true;
+            self.skip += 1;
+        }
+        if open.in_skip || non_rendered {
+            if hidden {
+                open.hidden = true;
+                self.hidden += 1;
+            }
+            self.form_controls(name, kind, el, &mut open);
+            return self.push(open);
+        }
+
+        if let Some(region) = landmark(el, name, self.sectioning) {
+            self.regions.push((id, region));
+            open.region = true;
+        }
+        if super::is_sectioning(name) {
+            self.sectioning += 1;
+            open.sectioning = true;
+        }
+        if hidden {
+            self.hidden += 1;
+            open.hidden = true;
+        }
+        if name == "pre" {
+            self.pre += 1;
+            open.pre = true;
+        }
+        if kind == Kind::Anchor || name == "area" {
+            if let Some(href) = attr(el, "href") {
+                if self.links.len() < MAX_LINKS {
+                    let region = self.current_region();
+                    self.links.push(LinkDraft {
+                        href,
+                        region,
+                        text: String::new(),
+                        aria_label: attr(el, "aria-label"),
+                        title: attr(el, "title"),
+                        image_alts: Vec::new(),
+                    });
+                    let index = self.links.len() - 1;
+                    open.collector = true;
+                    self.start_collector(id, Target::Link(index));
+                }
+            }
+        }
+        if self.hidden == 0 {
+            if block {
+                self.sinks.newline();
+            } else if cell {
+                self.sinks.space();
+            }
+            if let Some(level) = heading_level(name, el) {
+                let started = self.headings.iter().filter(|h| h.is_some()).count();
+                if started < MAX_HEADINGS {
+                    self.headings.push(Some(Heading {
+                        level,
+                        text: String::new(),
+                    }));
+                    let index = self.headings.len() - 1;
+                    open.collector = true;
+                    self.start_collector(id, Target::Heading(index));
+                }
+            }
+        }
+        self.form_controls(name, kind, el, &mut open);
+        self.push(open)
+    }
+
+    /// Elements the document has one of (first wins): `<html lang>`, `<title>`, `<base>`,
+    /// meta refresh, JSON-LD scripts.
+    fn document_level(&mut self, name: &str, kind: Kind, el: &Tag, open: &mut Open) {
+        match (kind, name) {
+            (Kind::Boundary, "html") if self.lang.is_none() => {
+                self.lang = attr(el, "lang")
+                    .map(|l| l.trim().to_string())
+                    .filter(|l| !l.is_empty());
+            }
+            (Kind::Title, _) if !self.title_done && self.title_open.is_none() => {
+                self.title_open = Some(open.id);
+                self.title = Some(String::new());
+            }
+            (Kind::Script, _) => {
+                let external = attr(el, "src").is_some_and(|s| !s.trim().is_empty());
+                let json = attr(el, "type")
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
+                if json && !external && self.json_ld.len() < MAX_SCRIPTS {
+                    self.json_script = Some((open.id, String::new()));
+                }
+            }
+            (_, "base") if !self.base_seen => {
+                if let Some(href) = attr(el, "href") {
+                    self.base_seen = true;
+                    self.base_href = Some(href);
+                }
+            }
+            (_, "meta") if self.meta_refresh.is_none() => {
+                let refresh = attr(el, "http-equiv")
+                    .is_some_and(|h| h.trim().eq_ignore_ascii_case("refresh"));
+                if refresh {
+                    self.meta_refresh = attr(el, "content");
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Forms, their controls and labels: read wherever they are (the full extractor selects
+    /// them from the whole document, hidden or not).
+    fn form_controls(&mut self, name: &str, kind: Kind, el: &Tag, open: &mut Open) {
+        match kind {
+            Kind::Form => {
+                if self.open_form().is_some() || self.forms.len() >= MAX_FORMS {
+                    return;
+                }
+                self.forms.push(FormDraft {
+                    form: Form {
+                        id: attr(el, "id"),
+                        name: attr(el, "name"),
+                        action: attr(el, "action"),
+                        method: attr(el, "method")
+                            .map(|m| m.trim().to_ascii_lowercase())
+                            .filter(|m| !m.is_empty())
+                            .unwrap_or_else(|| "get".into()),
+                        ..Form::default()
+                    },
+                    hidden_base: self.hidden,
+                    own_fields: 0,
+                });
+                open.form = Some(self.forms.len() - 1);
+                return;
+            }
+            Kind::Label => {
+                if self.labels.len() >= MAX_LABELS {
+                    return;
+                }
+                self.labels.push(String::new());
+                let index = self.labels.len() - 1;
+                self.label_targets.push(attr(el, "for"));
+                open.label = Some(index);
+                open.collector = true;
+                self.start_collector(open.id, Target::Label(index));
+                return;
+            }
+            _ => {}
+        }
+        if !matches!(name, "input" | "select" | "textarea" | "button") {
+            return;
+        }
+        // The control's own hidden mark was counted in `open` already.
+        let hidden_around = self.hidden - usize::from(open.hidden);
+        let form = self.open_form().filter(|f| {
+            let hides_itself = name != "input" && open.hidden;
+            !hides_itself && hidden_around <= self.forms[*f].hidden_base
+        });
+        let form_attr = attr(el, "form");
+        if form.is_none() && form_attr.is_none() {
+            return;
+        }
+        let input_type = (name == "input").then(|| {
+            attr(el, "type")
+                .map(|t| t.trim().to_ascii_lowercase())
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| "text".into())
+        });
+        let is_field = name != "button";
+        let own_index = form.map_or(0, |f| self.forms[f].own_fields);
+        let mut external_index = 0;
+        if is_field {
+            if let Some(f) = form {
+                self.forms[f].own_fields += 1;
+            }
+            if let Some(id) = &form_attr {
+                let seen = self.external_fields.entry(id.clone()).or_default();
+                external_index = *seen;
+                *seen += 1;
+            }
+        }
+        let mut control = Control {
+            form,
+            form_attr,
+            own_index,
+            external_index,
+            field: None,
+            wrapping_label: None,
+            submit_text: None,
+            submit_fallback: None,
+        };
+        match input_type.as_deref() {
+            Some("password") => {
+                if el.has_attribute("aria-labelledby") {
+                    self.needs_full_extraction = true;
+                }
+                control.wrapping_label = self.stack.iter().rev().find_map(|o| o.label);
+                control.field = Some(FormField {
+                    tag: "input".into(),
+                    kind: "password".into(),
+                    name: attr(el, "name"),
+                    id: attr(el, "id"),
+                    label: ["aria-label", "title"]
+                        .iter()
+                        .filter_map(|a| attr(el, a))
+                        .map(|v| collapse(&v))
+                        .find(|t| !t.is_empty()),
+                    placeholder: attr(el, "placeholder")
+                        .map(|p| collapse(&p))
+                        .filter(|p| !p.is_empty()),
+                    required: el.has_attribute("required")
+                        || attr(el, "aria-required")
+                            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true")),
+                    autocomplete: attr(el, "autocomplete")
+                        .map(|a| a.trim().to_string())
+                        .filter(|a| !a.is_empty()),
+                });
+            }
+            Some("submit") => control.submit_text = attr(el, "value").map(|v| collapse(&v)),
+            Some("image") => control.submit_text = attr(el, "alt").map(|v| collapse(&v)),
+            _ => {}
+        }
+        let submit_button = name == "button"
+            && attr(el, "type")
+                .map(|t| t.trim().to_ascii_lowercase())
+                .is_none_or(|t| t == "submit");
+        if submit_button {
+            control.submit_fallback = attr(el, "aria-label").map(|v| collapse(&v));
+            control.submit_text = Some(String::new());
+        }
+        // Only what is kept is recorded: a page of a million inputs costs counters.
+        if control.field.is_none() && control.submit_text.is_none() {
+            return;
+        }
+        self.controls.push(control);
+        if submit_button {
+            let index = self.controls.len() - 1;
+            open.collector = true;
+            self.start_collector(open.id, Target::Button(index));
+        }
+    }
+
+    fn open_form(&self) -> Option<usize> {
+        self.stack.iter().rev().find_map(|o| o.form)
+    }
+
+    fn start_collector(&mut self, owner: u32, target: Target) {
+        self.collectors.push(Collector {
+            owner,
+            sink: TextSink::new(MAX_SHORT_TEXT_CHARS),
+            skip_base: self.skip,
+            hidden_base: self.hidden,
+            edges: 0,
+            target,
+        });
+    }
+
+    fn count_collector_edges(&mut self) {
+        for c in &mut self.collectors {
+            c.edges += 2;
+        }
+    }
+
+    fn push(&mut self, open: Open) -> Option<u32> {
+        let carries_state = open.block
+            || open.kind != Kind::Other
+            || open.non_rendered
+            || open.hidden
+            || open.sectioning
+            || open.pre
+            || open.region
+            || open.collector
+            || open.form.is_some()
+            || open.label.is_some()
+            || self.title_open == Some(open.id)
+            || self
+                .json_script
+                .as_ref()
+                .is_some_and(|(id, _)| *id == open.id);
+        if !carries_state {
+            return None;
+        }
+        // Markup whose elements never close (a million <tbody>s: neither the nesting scan nor
+        // the repairs here close them) is left to the tree builder.
+        if self.stack.len() >= MAX_OPEN {
+            self.needs_full_extraction = true;
+        }
+        let id = open.id;
+        self.stack.push(open);
+        Some(id)
+    }
+
+    /// The tree builder's repairs a start tag triggers: the elements it closes first.
+    fn repair_before(&mut self, name: &str, kind: Kind) {
+        let scope = |o: &Open| matches!(o.kind, Kind::Boundary | Kind::Table | Kind::Cell);
+        if closes_p(name) {
+            self.close_nearest(
+                |o| o.kind == Kind::P,
+                |o| scope(o) || o.kind == Kind::Button,
+            );
+        }
+        match kind {
+            Kind::Li | Kind::DescriptionItem => {
+                self.close_nearest(|o| o.kind == kind, |o| scope(o) || o.special)
+            }
+            Kind::Heading | Kind::Option => {
+                if let Some(top) = self.stack.last().filter(|o| o.kind == kind) {
+                    self.close_to(top.id);
+                }
+            }
+            Kind::Anchor | Kind::Button => self.close_nearest(|o| o.kind == kind, scope),
+            Kind::Cell => self.close_nearest(|o| o.kind == Kind::Cell, |o| o.kind == Kind::Table),
+            Kind::Row => self.close_nearest(|o| o.kind == Kind::Row, |o| o.kind == Kind::Table),
+            _ => {}
+        }
+    }
+
+    /// Closes the nearest open element `wanted` picks, unless `stop` picks one before it.
+    fn close_nearest(&mut self, wanted: impl Fn(&Open) -> bool, stop: impl Fn(&Open) -> bool) {
+        let found = self
+            .stack
+            .iter()
+            .rev()
+            .find(|o| wanted(o) || stop(o))
+            .filter(|o| wanted(o))
+            .map(|o| o.id);
+        if let Some(id) = found {
+            self.close_to(id);
+        }
+    }
+
+    /// An end tag lol_html matched to an element: it and what is open inside it close.
+    fn end_tag(&mut self, id: u32) {
+        if self.stack.iter().any(|o| o.id == id) {
+            self.close_to(id);
+        }
+    }
+
+    fn close_to(&mut self, id: u32) {
+        while let Some(open) = self.stack.pop() {
+            let done = open.id == id;
+            self.close(open);
+            if done {
+                break;
+            }
+        }
+    }
+
+    fn close(&mut self, open: Open) {
+        // Collectors of this element end here; the others see a descendant close.
+        while self.collectors.last().is_some_and(|c| c.owner == open.id) {
+            if let Some(c) = self.collectors.pop() {
+                self.finish_collector(c);
+            }
+        }
+        if self.title_open == Some(open.id) {
+            self.title_open = None;
+            self.title_done = true;
+            self.title = self
+                .title
+                .take()
+                .map(|t| collapse(&t))
+                .filter(|t| !t.is_empty());
+        }
+        if let Some((script, body)) = self.json_script.take() {
+            if script == open.id {
+                if let Some(value) = parse_json_ld(&body) {
+                    push_capped(&mut self.json_ld, MAX_SCRIPTS, value);
+                }
+            } else {
+                self.json_script = Some((script, body));
+            }
+        }
+        if open.non_rendered {
+            self.skip -= 1;
+        }
+        if open.hidden {
+            // Collectors see the close of a block only when it is not hidden to them.
+            self.hidden -= 1;
+        } else if open.block || open.kind == Kind::Cell {
+            for c in &mut self.collectors {
+                if self.skip == c.skip_base && self.hidden == c.hidden_base {
+                    c.sink.space();
+                }
+            }
+        }
+        if open.in_skip || open.non_rendered {
+            return;
+        }
+        if open.block && self.hidden == 0 && !open.hidden {
+            self.sinks.newline();
+        }
+        if open.pre {
+            self.pre -= 1;
+        }
+        if open.sectioning {
+            self.sectioning -= 1;
+        }
+        if open.region && self.regions.last().is_some_and(|(id, _)| *id == open.id) {
+            self.regions.pop();
+        }
+    }
+
+    fn finish_collector(&mut self, c: Collector) {
+        let text = c.sink.finish();
+        match c.target {
+            Target::Link(i) => self.links[i].text = text,
+            Target::Heading(i) => {
+                if text.is_empty() {
+                    self.headings[i] = None;
+                    if i + 1 == self.headings.len() {
+                        self.headings.pop();
+                    }
+                } else if let Some(h) = &mut self.headings[i] {
+                    h.text = text;
+                }
+            }
+            Target::Label(i) => self.labels[i] = text,
+            Target::Button(i) => self.controls[i].submit_text = Some(text),
+        }
+    }
+
+    fn text_chunk(&mut self, chunk: &TextChunk) {
+        let raw = chunk.as_str();
+        let decode_entities = chunk.text_type().allows_html_entities();
+        if !chunk.last_in_text_node() {
+            self.pending_text.push_str(raw);
+            return;
+        }
+        if self.pending_text.is_empty() {
+            self.text(raw, decode_entities);
+        } else {
+            let mut whole = std::mem::take(&mut self.pending_text);
+            whole.push_str(raw);
+            self.text(&whole, decode_entities);
+            whole.clear();
+            self.pending_text = whole;
+        }
+    }
+
+    fn text(&mut self, raw: &str, decode_entities: bool) {
+        if raw.is_empty() {
+            return;
+        }
+        let text = if decode_entities {
+            decode(raw, false)
+        } else {
+            Cow::Borrowed(raw)
+        };
+        let text = if self.pre > 0 && text.contains('\r') {
+            Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+        } else {
+            text
+        };
+        if let Some((_, body)) = &mut self.json_script {
+            body.push_str(&text);
+        }
+        if self.title_open.is_some() {
+            if let Some(title) = &mut self.title {
+                title.push_str(&text);
+            }
+        }
+        for c in &mut self.collectors {
+            c.edges += 1;
+            if c.edges <= MAX_SHORT_TEXT_NODES * 2
+                && self.skip == c.skip_base
+                && self.hidden == c.hidden_base
+            {
+                c.sink.push(&text, false);
+            }
+        }
+        if self.skip > 0 || self.hidden > 0 {
+            return;
+        }
+        if !self.in_body && !text.trim_ascii_start().is_empty() {
+            self.in_body = true;
+        }
+        let keep_newlines = self.pre > 0;
+        let region = self.current_region();
+        let sinks = &mut self.sinks;
+        sinks.text.push(&text, keep_newlines);
+        match region {
+            Region::Header => sinks.header.push(&text, keep_newlines),
+            Region::Footer => sinks.footer.push(&text, keep_newlines),
+            _ => {}
+        }
+    }
+
+    fn finish(mut self, page_url: &Url) -> PageContent {
+        while let Some(open) = self.stack.pop() {
+            self.close(open);
+        }
+        while let Some(c) = self.collectors.pop() {
+            self.finish_collector(c);
+        }
+        let base = self
+            .base_href
+            .as_deref()
+            .and_then(|href| page_url.join(href.trim()).ok())
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .unwrap_or_else(|| page_url.clone());
+        let sinks = std::mem::take(&mut self.sinks);
+        let links = self
+            .links
+            .into_iter()
+            .map(|draft| {
+                let url = resolve(&base, &draft.href).map(|u| Arc::from(u.as_str()));
+                Arc::new(Link {
+                    text: Arc::from(link_text(
+                        draft.text,
+                        draft.aria_label,
+                        draft.title,
+                        draft.image_alts,
+                    )),
+                    href: draft.href,
+                    url,
+                    region: draft.region,
+                })
+            })
+            .collect();
+        let mut label_for: HashMap<&str, &str> = HashMap::new();
+        for (target, text) in self.label_targets.iter().zip(&self.labels) {
+            if let Some(target) = target {
+                if !text.is_empty() {
+                    label_for.entry(target.as_str()).or_insert(text.as_str());
+                }
+            }
+        }
+        let mut forms: Vec<Form> = Vec::with_capacity(self.forms.len());
+        for (index, draft) in self.forms.into_iter().enumerate() {
+            let mut form = draft.form;
+            // Its own controls, then those naming it by id, as the full extractor lists them;
+            // the field cap counts the fields in that order.
+            let own = self
+                .controls
+                .iter()
+                .filter(|c| c.form == Some(index))
+                .map(|c| (c, c.own_index));
+            let external = self
+                .controls
+                .iter()
+                .filter(|c| form.id.is_some() && c.form_attr == form.id)
+                .map(|c| (c, draft.own_fields + c.external_index));
+            for (control, position) in own.chain(external) {
+                if let Some(text) = control_submit_text(control) {
+                    form.submit_texts.push(text);
+                }
+                let Some(field) = &control.field else {
+                    continue;
+                };
+                if position >= MAX_FIELDS_PER_FORM {
+                    continue;
+                }
+                let mut field = field.clone();
+                let wrapping = control
+                    .wrapping_label
+                    .map(|l| self.labels[l].as_str())
+                    .filter(|t| !t.is_empty());
+                let by_for = field
+                    .id
+                    .as_deref()
+                    .and_then(|id| label_for.get(id).copied());
+                if let Some(label) = by_for.or(wrapping) {
+                    field.label = Some(label.to_string());
+                }
+                form.fields.push(field);
+            }
+            form.action = form.action.map(|a| {
+                resolve(&base, &a)
+                    .map(String::from)
+                    .unwrap_or_else(|| a.trim().to_string())
+            });
+            forms.push(form);
+        }
+        PageContent {
+            lang: self.lang,
+            title: self.title,
+            meta_refresh: self
+                .meta_refresh
+                .as_deref()
+                .and_then(|c| super::refresh_target(c, &base)),
+            text: sinks.text.finish(),
+            header_text: sinks.header.finish().into(),
+            footer_text: sinks.footer.finish().into(),
+            headings: self.headings.into_iter().flatten().collect(),
+            links,
+            forms,
+            json_ld: self.json_ld,
+            ..PageContent::default()
+        }
+    }
+}
+
+fn control_submit_text(control: &Control) -> Option<String> {
+    let text = control.submit_text.as_deref()?;
+    let text = if text.is_empty() {
+        control.submit_fallback.as_deref().unwrap_or_default()
+    } else {
+        text
+    };
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+/// [`super::link_text`] from what the stream gave.
+fn link_text(
+    text: String,
+    aria_label: Option<String>,
+    title: Option<String>,
+    image_alts: Vec<String>,
+) -> String {
+    if !text.is_empty() {
+        return text;
+    }
+    for v in [aria_label, title].into_iter().flatten() {
+        let v = collapse(&v);
+        if !v.is_empty() {
+            return v;
+        }
+    }
+    image_alts.join(" ")
+}
+
+/// [`super::landmark`] for a start tag.
+fn landmark(el: &Tag, name: &str, sectioning_depth: usize) -> Option<Region> {
+    if let Some(role) = el.value("role") {
+        match role.trim().to_ascii_lowercase().as_str() {
+            "banner" => return Some(Region::Header),
+            "contentinfo" => return Some(Region::Footer),
+            "navigation" => return Some(Region::Nav),
+            _ => {}
+        }
+    }
+    match name {
+        "header" if sectioning_depth == 0 => Some(Region::Header),
+        "footer" if sectioning_depth == 0 => Some(Region::Footer),
+        "nav" => Some(Region::Nav),
+        _ => None,
+    }
+}
+
+/// Character references decoded as the HTML tokenizer does: named ones (with the legacy
+/// forms without `;`, which an attribute keeps as written before `=` or an alphanumeric),
+/// decimal and hexadecimal ones (with the C1 and invalid code point replacements).
+pub fn decode(raw: &str, in_attribute: bool) -> Cow<'_, str> {
+    let Some(first) = raw.find('&') else {
+        return Cow::Borrowed(raw);
+    };
+    let mut out = String::with_capacity(raw.len());
+    out.push_str(&raw[..first]);
+    let mut rest = &raw[first..];
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let consumed = if rest[1..].starts_with('#') {
+            numeric_reference(rest, &mut out)
+        } else {
+            named_reference(rest, in_attribute, &mut out)
+        };
+        match consumed {
+            Some(len) => rest = &rest[len..],
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// `&#...`: the bytes read, or None when no digits follow (the `&` stays as written).
+fn numeric_reference(text: &str, out: &mut String) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let hex = matches!(bytes.get(2), Some(b'x' | b'X'));
+    let start = if hex { 3 } else { 2 };
+    let digits = bytes[start.min(bytes.len())..]
+        .iter()
+        .take_while(|b| {
+            if hex {
+                b.is_ascii_hexdigit()
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+        .count();
+    if digits == 0 {
+        return None;
+    }
+    let radix = if hex { 16 } else { 10 };
+    let code = text[start..start + digits]
+        .chars()
+        .try_fold(0u32, |n, c| {
+            n.checked_mul(radix)?.checked_add(c.to_digit(radix)?)
+        })
+        .unwrap_or(u32::MAX);
+    let mut len = start + digits;
+    if bytes.get(len) == Some(&b';') {
+        len += 1;
+    }
+    let c = match code {
+        0 => '\u{FFFD}',
+        0x80..=0x9F => markup5ever::data::C1_REPLACEMENTS[(code - 0x80) as usize]
+            .unwrap_or_else(|| char::from_u32(code).unwrap_or('\u{FFFD}')),
+        _ => char::from_u32(code).unwrap_or('\u{FFFD}'),
+    };
+    out.push(c);
+    Some(len)
+}
+
+/// `&name;` (or a legacy `&name`): the bytes read, or None when no reference matches.
+fn named_reference(text: &str, in_attribute: bool, out: &mut String) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut best: Option<(usize, (u32, u32))> = None;
+    let mut end = 1;
+    while end < bytes.len() && end <= 33 {
+        let b = bytes[end];
+        if !(b.is_ascii_alphanumeric() || b == b';') {
+            break;
+        }
+        end += 1;
+        match markup5ever::data::NAMED_ENTITIES.get(&text[1..end]) {
+            None => break,
+            Some(&(0, _)) => {}
+            Some(&value) => best = Some((end, value)),
+        }
+        if b == b';' {
+            break;
+        }
+    }
+    let (len, (first, second)) = best?;
+    if in_attribute && bytes[len - 1] != b';' {
+        if let Some(next) = bytes.get(len) {
+            if *next == b'=' || next.is_ascii_alphanumeric() {
+                return None;
+            }
+        }
+    }
+    out.extend(char::from_u32(first));
+    if second != 0 {
+        out.extend(char::from_u32(second));
+    }
+    Some(len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keep_all(line: &str) -> Vec<&str> {
+        vec![line]
+    }
+
+    /// The streaming extraction of `html`, after checking it equals the full one (both
+    /// reduced, keeping every line of text).
+    fn streamed(html: &str) -> PageContent {
+        let url = Url::parse("https://shop.test/es/page").unwrap();
+        let (mut full, full_note) = super::super::extract_page_checked(html, &url);
+        let (mut content, note) = extract_page_streaming(html, &url).expect("streamable");
+        full.reduce(keep_all);
+        content.reduce(keep_all);
+        assert_eq!(
+            serde_json::to_string_pretty(&content).unwrap(),
+            serde_json::to_string_pretty(&full).unwrap(),
+            "streaming (left) and full (right) extractions of {html:?}"
+        );
+        assert_eq!(note, full_note);
+        content
+    }
+
+    fn link_texts(c: &PageContent) -> Vec<&str> {
+        c.links.iter().map(|l| &*l.text).collect()
+    }
+
+    #[test]
+    fn hidden_and_non_rendered_subtrees_give_no_text_but_keep_their_links() {
+        let c = streamed(
+            "<div hidden><p>secreto <a href=/x>enlace oculto</a></p></div><p>visible</p>\
+             <span style='DISPLAY : none'>x</span><i aria-hidden=' TRUE '>icono</i>\
+             <script>var a = '<p>no</p>';</script><noscript><a href=/n>no</a></noscript>\
+             <template><p>plantilla</p></template><select><option>op</option></select>\
+             <svg><text>dibujo</text></svg><textarea>área</textarea><h1 hidden>Oculto</h1>\
+             <h1>Título <span hidden>no</span>visible</h1>",
+        );
+        assert_eq!(c.text, "visible\nTítulo visible");
+        assert_eq!(link_texts(&c), vec!["enlace oculto"]);
+        assert_eq!(c.headings.len(), 1);
+        assert_eq!(c.headings[0].text, "Título visible");
+    }
+
+    #[test]
+    fn regions_follow_landmarks_and_sectioning() {
+        let c = streamed(
+            "<header>Tienda <nav><a href=/a>A</a></nav></header>\
+             <main><article><header>Artículo</header><a href=/m>M</a><footer>pie art</footer>\
+             </article></main><div role=contentinfo>pie <a href=/c>C</a></div>\
+             <section><div role=banner>banner <a href=/b>B</a></div></section>",
+        );
+        assert_eq!(&*c.header_text, "Tienda\nA\nbanner B");
+        assert_eq!(&*c.footer_text, "pie C");
+        let regions: Vec<Region> = c.links.iter().map(|l| l.region).collect();
+        assert_eq!(
+            regions,
+            vec![Region::Header, Region::Main, Region::Footer, Region::Header]
+        );
+    }
+
+    #[test]
+    fn link_text_falls_back_to_aria_label_title_and_image_alts() {
+        let c = streamed(
+            "<a href=/1><img alt='Carrito'><img alt=' de  compra '></a>\
+             <a href=/2 aria-label=' Ir  a inicio '><svg><title>x</title></svg></a>\
+             <a href=/3 title=Título></a><a href=/4><span hidden>h</span>vis</a>\
+             <a href=/5><div>Dos</div><div>bloques</div></a><a href=/6 hidden>oculto</a>\
+             <map><area href=/7 alt=zona title=Área></map><a href=/8>&nbsp;</a>",
+        );
+        assert_eq!(
+            link_texts(&c),
+            vec![
+                "Carrito de compra",
+                "Ir a inicio",
+                "Título",
+                "vis",
+                "Dos bloques",
+                "oculto",
+                "Área",
+                ""
+            ]
+        );
+    }
+
+    #[test]
+    fn a_late_base_href_still_resolves_every_url() {
+        let c = streamed(
+            "<a href='p?a=1&amp;b=2#frag'>x</a><form action=enviar method=POST>\
+             <input type=password id=pw><label for=pw>Clave</label></form>\
+             <meta http-equiv=Refresh content='0; URL=/otra/'><base href='/sub/'>\
+             <base href='/ignored/'>",
+        );
+        assert_eq!(
+            c.links[0].url.as_deref(),
+            Some("https://shop.test/sub/p?a=1&b=2")
+        );
+        assert_eq!(c.links[0].href, "");
+        assert_eq!(
+            c.forms[0].action.as_deref(),
+            Some("https://shop.test/sub/enviar")
+        );
+        assert_eq!(c.forms[0].method, "post");
+        assert_eq!(c.forms[0].fields[0].label.as_deref(), Some("Clave"));
+        assert_eq!(c.meta_refresh.as_deref(), Some("https://shop.test/otra/"));
+        let c = streamed("<base href='javascript:alert(1)'><a href=p>x</a>");
+        assert_eq!(c.links[0].url.as_deref(), Some("https://shop.test/es/p"));
+    }
+
+    #[test]
+    fn lists_and_texts_are_capped() {
+        let many = "<a href=/x>l</a>".repeat(MAX_LINKS + 100);
+        assert_eq!(streamed(&many).links.len(), MAX_LINKS);
+        let long = format!(
+            "<a href=/x>{}</a><h1>{}</h1>",
+            "palabra ".repeat(200),
+            "b".repeat(900)
+        );
+        let c = streamed(&long);
+        assert_eq!(c.links[0].text.chars().count(), MAX_SHORT_TEXT_CHARS);
+        assert_eq!(c.headings[0].text.chars().count(), MAX_SHORT_TEXT_CHARS);
+        let headings = "<h1>t</h1>".repeat(MAX_HEADINGS + 10);
+        assert_eq!(streamed(&headings).headings.len(), MAX_HEADINGS);
+        let forms = "<form><button>Enviar</button></form>".repeat(MAX_FORMS + 5);
+        assert_eq!(streamed(&forms).forms.len(), MAX_FORMS);
+        let text = format!(
+            "<p>{}</p><footer>{}</footer>",
+            "a".repeat(MAX_TEXT_CHARS + 10),
+            "b".repeat(MAX_REGION_TEXT_CHARS + 10)
+        );
+        let c = streamed(&text);
+        assert_eq!(c.text.chars().count(), MAX_TEXT_CHARS);
+        assert_eq!(c.footer_text.chars().count(), MAX_REGION_TEXT_CHARS);
+    }
+
+    #[test]
+    fn hostile_pages_cost_counters_not_records() {
+        let fields = format!(
+            "<form id=f>{}<input type=password name=late></form><input type=password form=f>",
+            "<input name=x>".repeat(MAX_FIELDS_PER_FORM + 50)
+        );
+        let c = streamed(&fields);
+        assert!(
+            c.forms[0].fields.is_empty(),
+            "password fields past the cap are not read"
+        );
+        let empty_headings = format!("{}<h1>real</h1>", "<h1></h1>".repeat(MAX_HEADINGS + 10));
+        assert_eq!(streamed(&empty_headings).headings.len(), 1);
+        let never_closed = "<table>".to_string() + &"<tbody>".repeat(MAX_OPEN + 10);
+        let url = Url::parse("https://shop.test/").unwrap();
+        assert!(
+            extract_page_streaming(&never_closed, &url).is_none(),
+            "left to the full extractor"
+        );
+    }
+
+    #[test]
+    fn markup_the_tree_builder_repairs_reads_the_same() {
+        // A <div> closes the hidden <p>; the next <li> closes the hidden one; a link in a
+        // link closes the first; a new cell closes the hidden one; nothing closes at the end.
+        let c =
+            streamed("<html><head><title>T</title></head><body><p>a</p><title>B</title></body>");
+        assert_eq!(c.title.as_deref(), Some("T"));
+        assert_eq!(c.text, "a\nB");
+        let c = streamed("<title>T</title>texto<title>B</title>");
+        assert_eq!(c.text, "textoB");
+        let c = streamed(
+            "<p hidden>a<div>b</div>c</p><ul><li hidden>x<li>y<ul><li>z</ul></ul>\
+             <a href=/1>uno<a href=/2>dos</a><table><tr><td hidden>t<td>u<tr><td>v</table>\
+             <dl><dt hidden>p<dd>r</dl><h2 hidden>h<h3>i</h3><header>cab <b>abierta",
+        );
+        assert_eq!(c.text, "b\nc\ny\nz\nunodos\nu\nv\nr\ni\ncab abierta");
+        assert_eq!(link_texts(&c), vec!["uno", "dos"]);
+        assert_eq!(&*c.header_text, "cab abierta");
+    }
+
+    #[test]
+    fn character_references_are_decoded_as_the_tokenizer_does() {
+        let c = streamed(
+            "<title>A &amp; B&nbsp;&#x27;C&#39;</title><p>&eacute;t&eacute &notin; &notit; \
+             &#128; &#0; &#xD800; &#99999999; &bogus; &amp</p>\
+             <a href='/p?x=1&copy=2&amp;y&lt=3'>&lt;b&gt;</a>",
+        );
+        assert_eq!(c.title.as_deref(), Some("A & B 'C'"));
+        assert_eq!(
+            c.text,
+            "été ∉ ¬it; € \u{FFFD} \u{FFFD} \u{FFFD} &bogus; &\n<b>"
+        );
+        assert_eq!(
+            c.links[0].url.as_deref(),
+            Some("https://shop.test/p?x=1&copy=2&y&lt=3")
+        );
+        assert_eq!(decode("a &amp b &AMP; c", false), "a & b & c");
+        assert_eq!(decode("plain", true), Cow::Borrowed("plain"));
+    }
+
+    #[test]
+    fn forms_keep_submit_texts_and_password_fields_with_their_labels() {
+        let c = streamed(
+            "<form id=login name=acceso><label>Contraseña <input type=password name=pw \
+             placeholder=' Tu  clave ' required autocomplete=current-password></label>\
+             <div hidden><input type=password name=trampa><button>oculto</button></div>\
+             <button type=button>no</button><button aria-label=Entrar></button>\
+             <input type=submit value=' Enviar '><input type=image alt=Ir></form>\
+             <button form=login>Fuera</button><input type=password form=login title=Externa>\
+             <form><input type=password><form><input type=password></form>",
+        );
+        assert_eq!(c.forms.len(), 2);
+        let login = &c.forms[0];
+        assert_eq!(login.submit_texts, vec!["Entrar", "Enviar", "Ir", "Fuera"]);
+        let labels: Vec<Option<&str>> = login.fields.iter().map(|f| f.label.as_deref()).collect();
+        assert_eq!(labels, vec![Some("Contraseña"), Some("Externa")]);
+        assert!(login.fields[0].required);
+        assert_eq!(
+            c.forms[1].fields.len(),
+            2,
+            "a form inside a form is part of it"
+        );
+        let labelled_by =
+            "<form><span id=l>Clave</span><input type=password aria-labelledby=l></form>";
+        let url = Url::parse("https://shop.test/").unwrap();
+        assert!(extract_page_streaming(labelled_by, &url).is_none());
+    }
+
+    #[test]
+    fn json_ld_language_and_deep_nesting_read_the_same() {
+        let c = streamed(
+            "<html lang=' es-ES '><head><script type='application/LD+JSON'>\
+             <!-- {\"@type\": \"Product\", \"name\": \"a & b\"} --></script>\
+             <script type=application/ld+json src=/x.json></script>\
+             <script type=application/ld+json>{broken</script></head>\
+             <body><pre>uno\r\n  dos\rtres</pre><p>a<!-- c -->b</p></body></html>",
+        );
+        assert_eq!(c.lang.as_deref(), Some("es-ES"));
+        assert_eq!(c.json_ld, vec![serde_json::json!({"@type": "Product"})]);
+        assert_eq!(c.text, "uno\ndos\ntres\nab");
+        let deep = format!("<p>arriba</p>{}hondo", "<div><span><b>".repeat(2_000));
+        let c = streamed(&deep);
+        assert!(c.text.starts_with("arriba"));
+    }
+}
