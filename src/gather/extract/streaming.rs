@@ -1302,6 +1302,11 @@ mod tests {
         content
     }
 
+    /// The kept text, one line a part (reduced pages keep it as lines).
+    fn kept_text(c: &PageContent) -> String {
+        c.text_lines().collect::<Vec<_>>().join("\n")
+    }
+
     fn link_texts(c: &PageContent) -> Vec<&str> {
         c.links.iter().map(|l| &*l.text).collect()
     }
@@ -1316,7 +1321,7 @@ mod tests {
              <svg><text>dibujo</text></svg><textarea>área</textarea><h1 hidden>Oculto</h1>\
              <h1>Título <span hidden>no</span>visible</h1>",
         );
-        assert_eq!(c.text, "visible\nTítulo visible");
+        assert_eq!(kept_text(&c), "visible\nTítulo visible");
         assert_eq!(link_texts(&c), vec!["enlace oculto"]);
         assert_eq!(c.headings.len(), 1);
         assert_eq!(c.headings[0].text, "Título visible");
@@ -1409,7 +1414,7 @@ mod tests {
             "b".repeat(MAX_REGION_TEXT_CHARS + 10)
         );
         let c = streamed(&text);
-        assert_eq!(c.text.chars().count(), MAX_TEXT_CHARS);
+        assert_eq!(kept_text(&c).chars().count(), MAX_TEXT_CHARS);
         assert_eq!(c.footer_text.chars().count(), MAX_REGION_TEXT_CHARS);
     }
 
@@ -1441,15 +1446,15 @@ mod tests {
         let c =
             streamed("<html><head><title>T</title></head><body><p>a</p><title>B</title></body>");
         assert_eq!(c.title.as_deref(), Some("T"));
-        assert_eq!(c.text, "a\nB");
+        assert_eq!(kept_text(&c), "a\nB");
         let c = streamed("<title>T</title>texto<title>B</title>");
-        assert_eq!(c.text, "textoB");
+        assert_eq!(kept_text(&c), "textoB");
         let c = streamed(
             "<p hidden>a<div>b</div>c</p><ul><li hidden>x<li>y<ul><li>z</ul></ul>\
              <a href=/1>uno<a href=/2>dos</a><table><tr><td hidden>t<td>u<tr><td>v</table>\
              <dl><dt hidden>p<dd>r</dl><h2 hidden>h<h3>i</h3><header>cab <b>abierta",
         );
-        assert_eq!(c.text, "b\nc\ny\nz\nunodos\nu\nv\nr\ni\ncab abierta");
+        assert_eq!(kept_text(&c), "b\nc\ny\nz\nunodos\nu\nv\nr\ni\ncab abierta");
         assert_eq!(link_texts(&c), vec!["uno", "dos"]);
         assert_eq!(&*c.header_text, "cab abierta");
     }
@@ -1463,7 +1468,7 @@ mod tests {
         );
         assert_eq!(c.title.as_deref(), Some("A & B 'C'"));
         assert_eq!(
-            c.text,
+            kept_text(&c),
             "été ∉ ¬it; € \u{FFFD} \u{FFFD} \u{FFFD} &bogus; &\n<b>"
         );
         assert_eq!(
@@ -1513,9 +1518,9 @@ mod tests {
         );
         assert_eq!(c.lang.as_deref(), Some("es-ES"));
         assert_eq!(c.json_ld, vec![serde_json::json!({"@type": "Product"})]);
-        assert_eq!(c.text, "uno\ndos\ntres\nab");
+        assert_eq!(kept_text(&c), "uno\ndos\ntres\nab");
         let deep = format!("<p>arriba</p>{}hondo", "<div><span><b>".repeat(2_000));
         let c = streamed(&deep);
-        assert!(c.text.starts_with("arriba"));
+        assert!(kept_text(&c).starts_with("arriba"));
     }
 }
