@@ -53,34 +53,39 @@ impl PhraseSet {
 
     /// Every whole-word occurrence in `folded` (a text passed through [`fold`]).
     pub fn find_all(&self, folded: &str) -> Vec<PhraseMatch> {
-        let (ac, phrases) = self.matcher();
-        ac.find_iter(folded)
-            .filter(|m| is_word_boundary(folded, m.start(), m.end()))
-            .map(|m| PhraseMatch {
-                phrase: phrases[m.pattern().as_usize()].clone(),
-                start: m.start(),
-                end: m.end(),
-            })
+        self.whole_words(folded)
+            .map(|m| self.phrase_match(m))
             .collect()
     }
 
     /// The first whole-word occurrence; stops there (the crawl asks this of every line).
     pub fn find(&self, folded: &str) -> Option<PhraseMatch> {
-        let (ac, phrases) = self.matcher();
-        ac.find_iter(folded)
-            .find(|m| is_word_boundary(folded, m.start(), m.end()))
-            .map(|m| PhraseMatch {
-                phrase: phrases[m.pattern().as_usize()].clone(),
-                start: m.start(),
-                end: m.end(),
-            })
+        self.whole_words(folded)
+            .next()
+            .map(|m| self.phrase_match(m))
     }
 
     /// Whether `folded` holds a phrase as a whole word.
     pub fn occurs_in(&self, folded: &str) -> bool {
-        let (ac, _) = self.matcher();
-        ac.find_iter(folded)
-            .any(|m| is_word_boundary(folded, m.start(), m.end()))
+        self.whole_words(folded).next().is_some()
+    }
+
+    fn whole_words<'s>(
+        &'s self,
+        folded: &'s str,
+    ) -> impl Iterator<Item = aho_corasick::Match> + 's {
+        self.matcher()
+            .0
+            .find_iter(folded)
+            .filter(|m| is_word_boundary(folded, m.start(), m.end()))
+    }
+
+    fn phrase_match(&self, m: aho_corasick::Match) -> PhraseMatch {
+        PhraseMatch {
+            phrase: self.matcher().1[m.pattern().as_usize()].clone(),
+            start: m.start(),
+            end: m.end(),
+        }
     }
 
     /// Case-insensitive whole-word search in any text.

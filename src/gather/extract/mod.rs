@@ -302,24 +302,26 @@ fn attr<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
 /// Hidden by its own markup: `hidden`, `aria-hidden="true"`, inline `display:none` or
 /// `visibility:hidden`, `<input type=hidden>`. Stylesheets are not evaluated.
 pub fn is_hidden(el: &scraper::node::Element) -> bool {
-    if attr(el, "hidden").is_some() {
+    hidden_by_markup(el.name(), |name| attr(el, name))
+}
+
+/// [`is_hidden`] for an element of tag `name` whose attributes `value` looks up: shared by
+/// both extractors, which must agree on what is hidden.
+fn hidden_by_markup<V: AsRef<str>>(name: &str, value: impl Fn(&str) -> Option<V>) -> bool {
+    if value("hidden").is_some() {
         return true;
     }
-    if el
-        .attr("aria-hidden")
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    if value("aria-hidden").is_some_and(|v| v.as_ref().trim().eq_ignore_ascii_case("true")) {
+        return true;
+    }
+    if name == "input"
+        && value("type").is_some_and(|t| t.as_ref().trim().eq_ignore_ascii_case("hidden"))
     {
         return true;
     }
-    if el.name() == "input"
-        && el
-            .attr("type")
-            .is_some_and(|t| t.trim().eq_ignore_ascii_case("hidden"))
-    {
-        return true;
-    }
-    if let Some(style) = attr(el, "style") {
+    if let Some(style) = value("style") {
         let style: String = style
+            .as_ref()
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect::<String>()

@@ -308,36 +308,7 @@ fn attr(el: &Tag, name: &str) -> Option<String> {
 }
 
 fn is_hidden(el: &Tag, name: &str) -> bool {
-    if el.el.attributes().is_empty() {
-        return false;
-    }
-    if el.has_attribute("hidden") {
-        return true;
-    }
-    if el
-        .value("aria-hidden")
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
-    {
-        return true;
-    }
-    if name == "input"
-        && el
-            .value("type")
-            .is_some_and(|t| t.trim().eq_ignore_ascii_case("hidden"))
-    {
-        return true;
-    }
-    if let Some(style) = el.value("style") {
-        let style: String = style
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        return style
-            .split(';')
-            .any(|decl| decl.starts_with("display:none") || decl.starts_with("visibility:hidden"));
-    }
-    false
+    !el.el.attributes().is_empty() && super::hidden_by_markup(name, |n| el.value(n))
 }
 
 /// [`super::is_non_rendered`] less `head`: the tree builder moves what follows a stray tag or
