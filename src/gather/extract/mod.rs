@@ -54,14 +54,24 @@ pub fn extract_page(html: &str, page_url: &Url) -> PageContent {
 
 /// [`extract_page`], plus a note when the document had to be cut (nesting too deep).
 pub fn extract_page_checked(html: &str, page_url: &Url) -> (PageContent, Option<String>) {
+    within_nesting(html, |read| Some(extract_document(read, page_url)))
+        .expect("the full extractor reads any document")
+}
+
+/// `extract` of the part of `html` read: all of it, or what comes before the nesting passes
+/// [`MAX_NESTING`], with a note saying so. Both extractors cut at the same place.
+fn within_nesting<T>(
+    html: &str,
+    extract: impl FnOnce(&str) -> Option<T>,
+) -> Option<(T, Option<String>)> {
     match nesting_cut(html, MAX_NESTING) {
-        Some(at) => (
-            extract_document(&html[..at], page_url),
+        Some(at) => Some((
+            extract(&html[..at])?,
             Some(format!(
                 "HTML nested more than {MAX_NESTING} elements deep; the rest of the page was not read"
             )),
-        ),
-        None => (extract_document(html, page_url), None),
+        )),
+        None => Some((extract(html)?, None)),
     }
 }
 

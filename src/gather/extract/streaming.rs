@@ -10,9 +10,9 @@
 //! with their character references still encoded, and are decoded here.
 
 use super::{
-    collapse, nesting_cut, parse_json_ld, push_capped, resolve, TextSink, MAX_FIELDS_PER_FORM,
-    MAX_FORMS, MAX_HEADINGS, MAX_LINKS, MAX_NESTING, MAX_REGION_TEXT_CHARS, MAX_SCRIPTS,
-    MAX_SHORT_TEXT_CHARS, MAX_SHORT_TEXT_NODES, MAX_TEXT_CHARS,
+    collapse, parse_json_ld, push_capped, resolve, TextSink, MAX_FIELDS_PER_FORM, MAX_FORMS,
+    MAX_HEADINGS, MAX_LINKS, MAX_NESTING, MAX_REGION_TEXT_CHARS, MAX_SCRIPTS, MAX_SHORT_TEXT_CHARS,
+    MAX_SHORT_TEXT_NODES, MAX_TEXT_CHARS,
 };
 use crate::artifacts::{Form, FormField, Heading, Link, PageContent, Region};
 use lol_html::html_content::{Element, TextChunk};
@@ -29,15 +29,7 @@ use url::Url;
 /// full extractor: lol_html gave up on it, or a password field is labelled by reference
 /// (`aria-labelledby`, which may point anywhere in the document).
 pub fn extract_page_streaming(html: &str, page_url: &Url) -> Option<(PageContent, Option<String>)> {
-    match nesting_cut(html, MAX_NESTING) {
-        Some(at) => Some((
-            extract_streaming(&html[..at], page_url)?,
-            Some(format!(
-                "HTML nested more than {MAX_NESTING} elements deep; the rest of the page was not read"
-            )),
-        )),
-        None => Some((extract_streaming(html, page_url)?, None)),
-    }
+    super::within_nesting(html, |read| extract_streaming(read, page_url))
 }
 
 fn extract_streaming(html: &str, page_url: &Url) -> Option<PageContent> {
