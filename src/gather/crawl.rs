@@ -564,7 +564,6 @@ async fn fetch_page(
     let url = page.url.clone();
     let extracted = tokio::task::spawn_blocking(move || {
         let html = decode_html(&body, content_type.as_deref());
-        drop(body);
         if keep == Keep::WhatChecksRead {
             // Most pages are reduced: the streaming extractor reads what is kept of them, and
             // the few that may be read whole are extracted again, fully, from the same HTML.
@@ -577,6 +576,7 @@ async fn fetch_page(
         }
         let (mut content, note) = extract_page_checked(&html, &base);
         drop(html);
+        drop(body);
         if keep == Keep::WhatChecksRead && !may_be_read_whole(&url, base.as_str(), &content) {
             content.reduce(crate::checks::read_on_every_page);
         }

@@ -6,6 +6,7 @@ use crate::config::CrawlConfig;
 use crate::gather::scope::{host_key, normalize};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use reqwest::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -317,7 +318,7 @@ pub fn sniff_html(body: &[u8]) -> bool {
 
 /// Decodes a body with the charset of its Content-Type or `<meta charset>`, else UTF-8;
 /// malformed bytes become U+FFFD (never an error).
-pub fn decode_html(body: &[u8], content_type: Option<&str>) -> String {
+pub fn decode_html<'b>(body: &'b [u8], content_type: Option<&str>) -> Cow<'b, str> {
     let label = content_type
         .and_then(charset_param)
         .or_else(|| meta_charset(body));
@@ -327,11 +328,14 @@ pub fn decode_html(body: &[u8], content_type: Option<&str>) -> String {
     let (encoding, bom_len) = encoding_rs::Encoding::for_bom(body).unwrap_or((encoding, 0));
     let body = &body[bom_len..];
     if encoding == encoding_rs::UTF_8 {
-        // std's decoder is the same (U+FFFD per malformed sequence) and always optimised.
-        return String::from_utf8_lossy(body).into_owned();
+        // std's decoder is the same (U+FFFD per malformed sequence); its validation of a valid
+        // document (nearly all of them) is the fast path, and the body is read in place.
+        return match std::str::from_utf8(body) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(body),
+        };
     }
-    let (text, _) = encoding.decode_without_bom_handling(body);
-    text.into_owned()
+    encoding.decode_without_bom_handling(body).0
 }
 
 fn charset_param(content_type: &str) -> Option<String> {

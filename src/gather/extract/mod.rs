@@ -103,7 +103,7 @@ pub fn nesting_cut(html: &str, max: usize) -> Option<usize> {
         let kept = name_len.min(lowered.len());
         lowered[..kept].copy_from_slice(&bytes[name_start..name_start + kept]);
         lowered[..kept].make_ascii_lowercase();
-        let name = std::str::from_utf8(&lowered[..kept]).unwrap_or_default();
+        let name = &lowered[..kept];
         let tag_end = memchr::memchr(b'>', &bytes[name_start + name_len..])
             .map_or(bytes.len(), |p| p + name_start + name_len);
         i = (tag_end + 1).min(bytes.len());
@@ -115,11 +115,20 @@ pub fn nesting_cut(html: &str, max: usize) -> Option<usize> {
         }
         if matches!(
             name,
-            "script" | "style" | "textarea" | "title" | "xmp" | "iframe" | "noembed" | "noframes"
+            b"script"
+                | b"style"
+                | b"textarea"
+                | b"title"
+                | b"xmp"
+                | b"iframe"
+                | b"noembed"
+                | b"noframes"
         ) {
-            let close = format!("</{name}");
+            let mut close = [0u8; 10];
+            close[..2].copy_from_slice(b"</");
+            close[2..2 + name.len()].copy_from_slice(name);
             let lower_rest = &bytes[i..];
-            i += find_ignore_case(lower_rest, close.as_bytes()).unwrap_or(lower_rest.len());
+            i += find_ignore_case(lower_rest, &close[..2 + name.len()]).unwrap_or(lower_rest.len());
             continue;
         }
         let self_closing = tag_end > 0 && bytes.get(tag_end - 1) == Some(&b'/');
@@ -135,41 +144,41 @@ pub fn nesting_cut(html: &str, max: usize) -> Option<usize> {
 }
 
 /// Void elements, and elements whose end tag is usually left out (they do not nest).
-fn is_void_or_implied(name: &str) -> bool {
+fn is_void_or_implied(name: &[u8]) -> bool {
     matches!(
         name,
-        "area"
-            | "base"
-            | "br"
-            | "col"
-            | "embed"
-            | "hr"
-            | "img"
-            | "input"
-            | "link"
-            | "meta"
-            | "source"
-            | "track"
-            | "wbr"
-            | "p"
-            | "li"
-            | "dt"
-            | "dd"
-            | "option"
-            | "optgroup"
-            | "tr"
-            | "td"
-            | "th"
-            | "thead"
-            | "tbody"
-            | "tfoot"
-            | "colgroup"
-            | "rb"
-            | "rt"
-            | "rp"
-            | "html"
-            | "head"
-            | "body"
+        b"area"
+            | b"base"
+            | b"br"
+            | b"col"
+            | b"embed"
+            | b"hr"
+            | b"img"
+            | b"input"
+            | b"link"
+            | b"meta"
+            | b"source"
+            | b"track"
+            | b"wbr"
+            | b"p"
+            | b"li"
+            | b"dt"
+            | b"dd"
+            | b"option"
+            | b"optgroup"
+            | b"tr"
+            | b"td"
+            | b"th"
+            | b"thead"
+            | b"tbody"
+            | b"tfoot"
+            | b"colgroup"
+            | b"rb"
+            | b"rt"
+            | b"rp"
+            | b"html"
+            | b"head"
+            | b"body"
     )
 }
 

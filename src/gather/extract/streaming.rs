@@ -15,7 +15,7 @@ use super::{
     MAX_SHORT_TEXT_NODES, MAX_TEXT_CHARS,
 };
 use crate::artifacts::{Form, FormField, Heading, Link, PageContent, Region};
-use lol_html::html_content::{Element, TextChunk};
+use lol_html::html_content::TextChunk;
 use lol_html::{doc_text, element, end_tag, HtmlRewriter, Settings};
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -36,9 +36,12 @@ fn extract_streaming(html: &str, page_url: &Url) -> Option<PageContent> {
     let state = Rc::new(RefCell::new(Extraction::default()));
     let on_element = state.clone();
     let on_text = state.clone();
+    let mut attributes = Vec::new();
     let settings = Settings {
         element_content_handlers: vec![element!("*", move |el| {
-            let opened = on_element.borrow_mut().open(&Tag { el, html });
+            let source = html.get(el.source_location().bytes()).unwrap_or_default();
+            let tag = Tag::read(source, &mut attributes);
+            let opened = on_element.borrow_mut().open(&tag);
             if let Some(id) = opened {
                 if el.can_have_content() {
                     let on_end = on_element.clone();
@@ -237,49 +240,90 @@ impl Sinks {
     }
 }
 
-/// A start tag read in place: its name and attributes are slices of the document (lol_html's
-/// own accessors allocate a string for each, and every element is asked several).
-struct Tag<'a, 'e, 'r, 'i> {
-    el: &'e Element<'r, 'i>,
-    html: &'a str,
+/// A start tag read in place: its name and attributes are slices of the document, read in one
+/// pass over the tag's source (lol_html's own accessors allocate a string for each, and every
+/// element is asked several).
+struct Tag<'a, 't> {
+    name: Cow<'a, str>,
+    /// (name as written, value as written) in document order; a repeated name is ignored past
+    /// its first, as the tokenizer does.
+    attributes: &'t [(&'a str, &'a str)],
 }
 
-impl<'a> Tag<'a, '_, '_, '_> {
-    /// The tag name, lowercased.
-    fn name(&self) -> Cow<'a, str> {
-        let from = self.el.source_location().bytes().start + 1;
-        let rest = self.html.get(from..).unwrap_or_default();
-        let len = rest
-            .bytes()
-            .position(|b| b.is_ascii_whitespace() || b == b'/' || b == b'>')
-            .unwrap_or(rest.len());
-        let name = &rest[..len];
-        if name.bytes().any(|b| b.is_ascii_uppercase()) {
+impl<'a> Tag<'a, '_> {
+    /// The tag whose source (`<name ...>`) is `source`, its attributes read into `attributes`.
+    fn read<'t>(source: &'a str, attributes: &'t mut Vec<(&'a str, &'a str)>) -> Tag<'a, 't> {
+        attributes.clear();
+        let bytes = source.as_bytes();
+        let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c');
+        let name_end = bytes
+            .iter()
+            .skip(1)
+            .position(|&b| is_space(b) || b == b'/' || b == b'>')
+            .map_or(bytes.len(), |p| p + 1);
+        let name = &source[1.min(name_end)..name_end];
+        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
             Cow::Owned(name.to_ascii_lowercase())
         } else {
             Cow::Borrowed(name)
+        };
+        // The attribute states of the HTML tokenizer, over a tag lol_html found complete.
+        let mut i = name_end;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if is_space(b) || b == b'/' {
+                i += 1;
+                continue;
+            }
+            if b == b'>' {
+                break;
+            }
+            // A name runs to a space, `/`, `>` or `=` (a leading `=` is part of it).
+            let name_start = i;
+            i += 1;
+            while i < bytes.len() && !(is_space(bytes[i]) || matches!(bytes[i], b'/' | b'>' | b'='))
+            {
+                i += 1;
+            }
+            let attr_name = &source[name_start..i];
+            while i < bytes.len() && is_space(bytes[i]) {
+                i += 1;
+            }
+            let mut value = "";
+            if bytes.get(i) == Some(&b'=') {
+                i += 1;
+                while i < bytes.len() && is_space(bytes[i]) {
+                    i += 1;
+                }
+                match bytes.get(i) {
+                    Some(&quote @ (b'"' | b'\'')) => {
+                        let from = i + 1;
+                        let to =
+                            memchr::memchr(quote, &bytes[from..]).map_or(bytes.len(), |p| from + p);
+                        value = &source[from..to];
+                        i = to + 1;
+                    }
+                    Some(b'>') | None => {}
+                    Some(_) => {
+                        let from = i;
+                        while i < bytes.len() && !(is_space(bytes[i]) || bytes[i] == b'>') {
+                            i += 1;
+                        }
+                        value = &source[from..i];
+                    }
+                }
+            }
+            attributes.push((attr_name, value));
         }
+        Tag { name, attributes }
     }
 
-    /// The value as written (character references encoded). lol_html gives no place in the
-    /// document for attributes without a value (`hidden`): their names are asked for instead.
-    fn raw(&self, name: &str) -> Option<Cow<'a, str>> {
-        self.el
-            .attributes()
+    /// The value as written (character references encoded).
+    fn raw(&self, name: &str) -> Option<&'a str> {
+        self.attributes
             .iter()
-            .find_map(|a| match a.name_source_location() {
-                Some(at) => {
-                    let written = self.html.get(at.bytes())?;
-                    if !written.eq_ignore_ascii_case(name) {
-                        return None;
-                    }
-                    let value = a
-                        .value_source_location()
-                        .and_then(|at| self.html.get(at.bytes()));
-                    Some(value.map_or_else(|| Cow::Owned(a.value()), Cow::Borrowed))
-                }
-                None => (a.name() == name).then(|| Cow::Owned(a.value())),
-            })
+            .find(|(written, _)| written.eq_ignore_ascii_case(name))
+            .map(|(_, value)| *value)
     }
 
     fn has_attribute(&self, name: &str) -> bool {
@@ -288,10 +332,7 @@ impl<'a> Tag<'a, '_, '_, '_> {
 
     /// The value with its character references decoded.
     fn value(&self, name: &str) -> Option<Cow<'a, str>> {
-        self.raw(name).map(|raw| match raw {
-            Cow::Borrowed(raw) => decode(raw, true),
-            Cow::Owned(raw) => Cow::Owned(decode(&raw, true).into_owned()),
-        })
+        self.raw(name).map(|raw| decode(raw, true))
     }
 }
 
@@ -300,7 +341,7 @@ fn attr(el: &Tag, name: &str) -> Option<String> {
 }
 
 fn is_hidden(el: &Tag, name: &str) -> bool {
-    !el.el.attributes().is_empty() && super::hidden_by_markup(name, |n| el.value(n))
+    !el.attributes.is_empty() && super::hidden_by_markup(name, |n| el.value(n))
 }
 
 /// [`super::is_non_rendered`] less `head`: the tree builder moves what follows a stray tag or
@@ -442,8 +483,7 @@ impl Extraction {
 
     /// Reads a start tag; returns the id to close it by when it carries state.
     fn open(&mut self, el: &Tag) -> Option<u32> {
-        let name = el.name();
-        let name = &*name;
+        let name: &str = &el.name;
         let kind = kind_of(name);
         self.repair_before(name, kind);
         self.count_collector_edges();
@@ -1272,6 +1312,36 @@ mod tests {
 
     fn link_texts(c: &PageContent) -> Vec<&str> {
         c.links.iter().map(|l| &*l.text).collect()
+    }
+
+    #[test]
+    fn attributes_are_read_as_the_tokenizer_reads_them() {
+        let c = streamed(
+            "<a HREF = \"/uno\" href=/dos title='a>b' >uno</a>\
+             <a href=/tres/ aria-label=Tres></a>\
+             <a =x href=/cuatro hidden/>cuatro</a>\
+             <a href='/cinco'title=\"T&amp;C\">cinco</a>\
+             <div style = display:none ><a href=/seis>seis</a></div>\
+             <p data-x=\"<p>\" aria-hidden = TRUE>oculto</p>\
+             <a href = >vacío</a><p>fin</p>",
+        );
+        let hrefs: Vec<&str> = c.links.iter().filter_map(|l| l.url.as_deref()).collect();
+        assert_eq!(
+            hrefs,
+            [
+                "https://shop.test/uno",
+                "https://shop.test/tres/",
+                "https://shop.test/cuatro",
+                "https://shop.test/cinco",
+                "https://shop.test/seis",
+                "https://shop.test/es/page",
+            ]
+        );
+        assert_eq!(
+            link_texts(&c),
+            ["uno", "Tres", "cuatro", "cinco", "seis", "vacío"]
+        );
+        assert_eq!(kept_text(&c), "unocincovacío\nfin");
     }
 
     #[test]
