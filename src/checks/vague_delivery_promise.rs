@@ -117,9 +117,10 @@ pub fn run(ctx: &CheckContext) -> Finding {
     if let Some(error) = super::detect::nothing_read(site) {
         return error;
     }
+    let mut shared = SharedReads::default();
     let per_page: Vec<Vec<Mention>> = site
         .html_pages()
-        .map(|(page, content)| page_mentions(page_url(page), content, &vocab))
+        .map(|(page, content)| page_mentions(page_url(page), content, &vocab, &mut shared))
         .collect();
     // A sentence repeated word for word on several pages is template text (a banner, a
     // product-page block): one promise of the whole site, like the header and footer.
@@ -200,36 +201,72 @@ pub fn run(ctx: &CheckContext) -> Finding {
     .with_all_evidence(shown)
 }
 
-fn page_mentions<'a>(url: &'a str, content: &'a PageContent, vocab: &Vocabulary) -> Vec<Mention<'a>> {
+/// What one line of text says about delivery: its sentences' durations and their services.
+type LineMentions<'a> = Vec<(&'a str, Service, Duration)>;
+
+/// Reads shared by the pages of one site. The crawl keeps one copy of a line or region that
+/// pages repeat (header, footer, template blocks), so a copy's address names its text: what it
+/// says is read once, not once per page.
+#[derive(Default)]
+struct SharedReads<'a> {
+    lines: rustc_hash::FxHashMap<(usize, usize), LineMentions<'a>>,
+    /// (sentence, header, footer) -> the sentence is in the header or footer.
+    site_wide: rustc_hash::FxHashMap<[(usize, usize); 3], bool>,
+}
+
+fn address(text: &str) -> (usize, usize) {
+    (text.as_ptr() as usize, text.len())
+}
+
+fn page_mentions<'a>(
+    url: &'a str,
+    content: &'a PageContent,
+    vocab: &Vocabulary,
+    shared: &mut SharedReads<'a>,
+) -> Vec<Mention<'a>> {
+    let mut out = Vec::new();
+    for line in content.text_lines() {
+        let said = shared
+            .lines
+            .entry(address(line))
+            .or_insert_with(|| line_mentions(line, vocab));
+        for (sentence, service, duration) in said.iter() {
+            let regions = [&*content.header_text, &*content.footer_text];
+            let site_wide = *shared
+                .site_wide
+                .entry([address(sentence), address(regions[0]), address(regions[1])])
+                .or_insert_with(|| regions.iter().any(|region| region.contains(sentence)));
+            let place = if site_wide {
+                Place::SiteWide(url)
+            } else {
+                Place::Page(url)
+            };
+            out.push(Mention {
+                place,
+                service: *service,
+                duration: duration.clone(),
+                sentence,
+            });
+        }
+    }
+    out
+}
+
+fn line_mentions<'a>(line: &'a str, vocab: &Vocabulary) -> LineMentions<'a> {
     let reader = DurationReader::get();
     let mut out = Vec::new();
-    let sentences = content
-        .text_lines()
-        .flat_map(|line| sentences(line).into_iter().map(move |(start, end)| &line[start..end]));
-    for sentence in sentences {
+    for (start, end) in sentences(line) {
+        let sentence = &line[start..end];
         let folded = fold(sentence);
         if !is_about_delivery(&folded, vocab) {
             continue;
         }
-        let site_wide = [&*content.header_text, &*content.footer_text]
-            .iter()
-            .any(|region| region.contains(sentence));
-        let place = if site_wide {
-            Place::SiteWide(url)
-        } else {
-            Place::Page(url)
-        };
         let durations = reader.find(&folded);
         for (i, duration) in durations.iter().enumerate() {
             let previous_end = if i == 0 { 0 } else { durations[i - 1].end };
             let next_start = durations.get(i + 1).map_or(folded.len(), |d| d.start);
             let service = qualifier(&folded, previous_end, duration, next_start, vocab);
-            out.push(Mention {
-                place: place.clone(),
-                service,
-                duration: duration.clone(),
-                sentence,
-            });
+            out.push((sentence, service, duration.clone()));
         }
     }
     out
@@ -333,13 +370,46 @@ mod tests {
 
     const ID: &str = "vague-delivery-promise";
 
+    #[test]
+    fn a_line_pages_share_is_read_once_and_gives_each_page_its_mentions() {
+        let doc = &crate::checks::find(ID).unwrap().doc;
+        let vocab = super::Vocabulary::from_doc(doc);
+        let shared_line: std::sync::Arc<str> = "Envío gratis en 24-48 horas.".into();
+        let footer: std::sync::Arc<str> = "Envío gratis en 24-48 horas.".into();
+        let page = |line: std::sync::Arc<str>| crate::artifacts::PageContent {
+            kept_lines: vec![line],
+            footer_text: footer.clone(),
+            reduced: true,
+            ..Default::default()
+        };
+        let (a, b) = (page(shared_line.clone()), page(shared_line.clone()));
+        let copy = page("Envío gratis en 24-48 horas.".into());
+        let mut shared = super::SharedReads::default();
+        let mut read = |url, content| {
+            super::page_mentions(url, content, &vocab, &mut shared)
+                .into_iter()
+                .map(|m| (m.place, m.service, m.duration.min_hours, m.duration.max_hours, m.sentence))
+                .collect::<Vec<_>>()
+        };
+        let (from_a, from_b, from_copy) = (read("/a", &a), read("/b", &b), read("/c", &copy));
+        assert_eq!(from_a.len(), 1);
+        assert_eq!(from_a[0].0, super::Place::SiteWide("/a"));
+        assert_eq!(from_b[0].0, super::Place::SiteWide("/b"));
+        assert_eq!((from_a[0].2, from_a[0].3), (24.0, 48.0));
+        assert_eq!(from_a[0].1, from_copy[0].1);
+        assert_eq!(from_a[0].4, from_copy[0].4);
+        // The shared line was read once, the separate copy once more.
+        assert_eq!(shared.lines.len(), 2);
+    }
+
     fn services(text: &str) -> Vec<(super::Service, f64, f64)> {
         let doc = &crate::checks::find(ID).unwrap().doc;
         let content = crate::artifacts::PageContent {
             text: text.to_string(),
             ..Default::default()
         };
-        super::page_mentions("https://t.test/", &content, &super::Vocabulary::from_doc(doc))
+        let vocab = super::Vocabulary::from_doc(doc);
+        super::page_mentions("https://t.test/", &content, &vocab, &mut Default::default())
             .into_iter()
             .map(|m| (m.service, m.duration.min_hours, m.duration.max_hours))
             .collect()
