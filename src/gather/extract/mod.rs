@@ -289,6 +289,61 @@ pub fn resolve(base: &Url, href: &str) -> Option<Url> {
     Some(url)
 }
 
+/// [`resolve`] of a link's `href`, as a shared string, remembered per thread for the hrefs whose
+/// result depends on the base's origin alone (`/path`, or a whole `http(s)://` URL): a store's
+/// header, footer and menu links come back on every page.
+pub fn resolve_link(base: &Url, href: &str) -> Option<Arc<str>> {
+    thread_local! {
+        static RESOLVED: std::cell::RefCell<LinkMemo> = Default::default();
+    }
+    let trimmed = href.trim();
+    let bytes = trimmed.as_bytes();
+    let is_separator = |b: Option<&u8>| matches!(b, Some(b'/' | b'\\'));
+    let rooted = is_separator(bytes.first()) && !is_separator(bytes.get(1));
+    let absolute = ["http://", "https://"].iter().any(|scheme| {
+        bytes.len() > scheme.len() && bytes[..scheme.len()].eq_ignore_ascii_case(scheme.as_bytes())
+    });
+    if !rooted && !absolute {
+        return resolve(base, href).map(|u| Arc::from(u.as_str()));
+    }
+    RESOLVED.with_borrow_mut(|memo| {
+        let urls = if absolute {
+            &mut memo.absolute
+        } else {
+            // `/path` keeps the base's scheme, userinfo, host and port.
+            let origin = &base[..url::Position::BeforePath];
+            if memo.origin != origin {
+                memo.origin.clear();
+                memo.origin.push_str(origin);
+                memo.rooted.clear();
+            }
+            &mut memo.rooted
+        };
+        if let Some(url) = urls.get(trimmed) {
+            return url.clone();
+        }
+        let url = resolve(base, trimmed).map(|u| Arc::from(u.as_str()));
+        if urls.len() >= LinkMemo::MAX_URLS {
+            urls.clear();
+        }
+        urls.insert(trimmed.into(), url.clone());
+        url
+    })
+}
+
+#[derive(Default)]
+struct LinkMemo {
+    /// `http(s)://` hrefs, which need no base.
+    absolute: rustc_hash::FxHashMap<Box<str>, Option<Arc<str>>>,
+    /// What the `/path` hrefs in `rooted` were resolved against.
+    origin: String,
+    rooted: rustc_hash::FxHashMap<Box<str>, Option<Arc<str>>>,
+}
+
+impl LinkMemo {
+    const MAX_URLS: usize = 1 << 9;
+}
+
 /// Elements whose content is never shown as text.
 fn is_non_rendered(name: &str) -> bool {
     matches!(
@@ -756,7 +811,7 @@ fn collect_link(el: ElementRef, href: &str, base: &Url, region: Region, content:
     }
     content.links.push(Arc::new(Link {
         href: href.to_string(),
-        url: resolve(base, href).map(|u| Arc::from(u.as_str())),
+        url: resolve_link(base, href),
         text: Arc::from(link_text(el)),
         region,
     }));
@@ -1092,6 +1147,45 @@ impl Labels<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remembered_link_urls_equal_fresh_ones_on_every_base() {
+        let bases = [
+            "https://shop.test/es/page",
+            "https://shop.test/fr/other?x=1",
+            "https://shop.test:8443/es/page",
+            "https://user:pw@shop.test/es/page",
+            "http://shop.test/es/page",
+            "https://shop.test/es/page",
+        ];
+        let hrefs = [
+            "/contacto",
+            " /contacto#form ",
+            "/ayuda?",
+            "\\es\\faq",
+            "//cdn.test/x",
+            "contacto",
+            "../x",
+            "?q=1",
+            "#top",
+            "HTTPS://Other.test/a#b",
+            "http://other.test",
+            "http:relative",
+            "mailto:a@b.test",
+            "",
+        ];
+        // Twice round, so the second answers come from memory.
+        for _ in 0..2 {
+            for base in bases {
+                let base = Url::parse(base).unwrap();
+                for href in hrefs {
+                    let fresh = resolve(&base, href).map(|u| u.to_string());
+                    let remembered = resolve_link(&base, href).map(|u| u.to_string());
+                    assert_eq!(remembered, fresh, "{href:?} against {base}");
+                }
+            }
+        }
+    }
 
     fn page(html: &str) -> PageContent {
         extract_page(html, &Url::parse("https://shop.test/es/").unwrap())

@@ -1042,7 +1042,7 @@ impl Extraction {
             .links
             .into_iter()
             .map(|draft| {
-                let url = resolve(&base, &draft.href).map(|u| Arc::from(u.as_str()));
+                let url = super::resolve_link(&base, &draft.href);
                 Arc::new(Link {
                     text: Arc::from(link_text(
                         draft.text,
