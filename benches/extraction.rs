@@ -40,6 +40,29 @@ fn extraction(c: &mut Criterion) {
             }
         })
     });
+    // lol_html's pass alone, with handlers on every tag and text node that do nothing: the
+    // ceiling of the streaming path, whose handlers read every tag and text node.
+    group.bench_function("lol_html_empty_handlers", |b| {
+        use lol_html::{doc_text, element, HtmlRewriter, Settings};
+        b.iter(|| {
+            for (_, html) in &pages {
+                let mut rewriter = HtmlRewriter::new(
+                    Settings {
+                        element_content_handlers: vec![element!("*", |_| Ok(()))],
+                        document_content_handlers: vec![doc_text!(|_| Ok(()))],
+                        ..Settings::new()
+                    },
+                    |_: &[u8]| {},
+                );
+                black_box(
+                    rewriter
+                        .write(html.as_bytes())
+                        .and_then(|()| rewriter.end()),
+                )
+                .ok();
+            }
+        })
+    });
     group.bench_function("extract_page", |b| {
         b.iter(|| {
             for (url, html) in &pages {
