@@ -14,6 +14,8 @@ pub async fn gather(
     progress: &ProgressBar,
 ) -> Result<Artifacts, CouldNotRun> {
     let started_at = chrono::Utc::now();
+    // The checks' one-time set-up runs beside the crawl, not in the serial tail after it.
+    std::thread::spawn(crate::checks::detect::phone::load_metadata);
     let crawl = crate::gather::crawl::crawl(start, &config.crawl, progress).await?;
     let browser = crate::gather::browser::run(start, config, Some(&crawl)).await;
     Ok(Artifacts {

@@ -211,6 +211,12 @@ impl PhoneScan {
     }
 }
 
+/// Loads the phone number metadata (about 0.1-0.2 s of CPU, once per process), so that an
+/// audit can have it loaded while the crawl waits on the network instead of after it.
+pub fn load_metadata() {
+    let _ = DATABASE.by_code(&1);
+}
+
 /// Scans one page: its visible text and tel: links, in the page's likely regions.
 pub fn scan_page(page: &Page, content: &PageContent, vocab: &PhoneVocabulary) -> PhoneScan {
     let hints = RegionHints::for_page(page, content);
