@@ -52,10 +52,10 @@ pub const WHOLE_PAGE_ROLES: [Role; 2] = [Role::Contact, Role::Faq];
 /// ([`SiteIndex::reduced_pages_read_whole`]).
 pub fn may_be_read_whole(url: &str, final_url: &str, content: &PageContent) -> bool {
     let rules = role_rules();
-    let segments = (path_segments(final_url), path_segments(url));
+    let words = url_words(&[final_url, url]);
     WHOLE_PAGE_ROLES
         .iter()
-        .any(|role| role_strength(*role, &rules[role], content, &segments, 0) > 0)
+        .any(|role| role_strength(*role, &rules[role], content, &words, 0) > 0)
 }
 
 /// The schema.org types page roles are recognised by (see `content_signal`).
@@ -214,7 +214,7 @@ impl<'a> SiteIndex<'a> {
             let links_in = inbound
                 .get(page.url.as_str())
                 .or_else(|| inbound.get(page.final_url.as_str()));
-            let segments = (path_segments(&page.final_url), path_segments(&page.url));
+            let words = url_words(&[&page.final_url, &page.url]);
             let mut named_links = [0u32; Role::ALL.len()];
             for entry in links_in.into_iter().flatten() {
                 let named = roles_named[link_text(entry)];
@@ -230,7 +230,7 @@ impl<'a> SiteIndex<'a> {
                     .content
                     .as_ref()
                     .expect("only HTML pages are classified");
-                let strength = role_strength(*role, rule, content, &segments, named_links);
+                let strength = role_strength(*role, rule, content, &words, named_links);
                 if strength >= MIN_STRENGTH {
                     by_role
                         .entry(*role)
@@ -362,18 +362,16 @@ fn roles_named_by_link_text(text: &str, rules: &BTreeMap<Role, RoleRule>) -> Rol
 }
 
 /// `named_links`: links to the page whose text names the role.
-/// `segments`: [`path_segments`] of the page's final URL and of its requested URL.
+/// `words`: [`url_words`] of the page's final URL and of its requested URL.
 fn role_strength(
     role: Role,
     rule: &RoleRule,
     content: &PageContent,
-    segments: &(Vec<String>, Vec<String>),
+    words: &[String],
     named_links: u32,
 ) -> u32 {
     let mut strength = 0;
-    if segments_name_role(&segments.0, &rule.url_words)
-        || segments_name_role(&segments.1, &rule.url_words)
-    {
+    if words.iter().any(|w| rule.url_words.contains(w)) {
         strength += 2;
     }
     let title_hit = content
@@ -394,7 +392,7 @@ fn role_strength(
 
 #[cfg(test)]
 fn url_names_role(url: &str, words: &[String]) -> bool {
-    segments_name_role(&path_segments(url), words)
+    url_words(&[url]).iter().any(|w| words.contains(w))
 }
 
 /// The path segments of a URL, lower-cased and percent-decoded (none when it does not parse).
@@ -409,19 +407,28 @@ fn path_segments(url: &str) -> Vec<String> {
         .collect()
 }
 
-/// True when a path segment is a role word ("contacto", "envios.html"), or a short compound
-/// of one ("politica-de-envios", "shipping-policy"). Long slugs of articles and products
+/// The words of a page's URLs that can name a role, once per page (every role asks): each path
+/// segment ("contacto", "envios" of "envios.html"), and the parts of a short compound
+/// ("politica-de-envios", "shipping-policy"). Long slugs of articles and products
 /// ("como-elegir-el-envio-mas-barato-para-tu-tienda") name a topic, not a page's role.
-fn segments_name_role(segments: &[String], words: &[String]) -> bool {
+fn url_words(urls: &[&str]) -> Vec<String> {
     const MAX_COMPOUND_PARTS: usize = 3;
-    segments.iter().any(|segment| {
-        let stem = segment.split('.').next().unwrap_or(segment);
-        if words.iter().any(|w| w == stem) {
-            return true;
+    let mut words = Vec::new();
+    for (i, url) in urls.iter().enumerate() {
+        // A page that was not redirected has the same URL twice.
+        if urls[..i].contains(url) {
+            continue;
         }
-        let parts: Vec<&str> = stem.split(['-', '_']).filter(|p| !p.is_empty()).collect();
-        parts.len() <= MAX_COMPOUND_PARTS && parts.iter().any(|p| words.iter().any(|w| w == p))
-    })
+        for segment in path_segments(url) {
+            let stem = segment.split('.').next().unwrap_or(&segment);
+            let parts: Vec<&str> = stem.split(['-', '_']).filter(|p| !p.is_empty()).collect();
+            if parts.len() <= MAX_COMPOUND_PARTS {
+                words.extend(parts.iter().map(|p| p.to_string()));
+            }
+            words.push(stem.to_string());
+        }
+    }
+    words
 }
 
 /// Path segments as written by people: "env%C3%ADos" is "envíos".
