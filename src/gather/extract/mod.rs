@@ -303,8 +303,9 @@ pub fn resolve_link(base: &Url, href: &str) -> Option<Arc<str>> {
     let absolute = ["http://", "https://"].iter().any(|scheme| {
         bytes.len() > scheme.len() && bytes[..scheme.len()].eq_ignore_ascii_case(scheme.as_bytes())
     });
+    let fresh = || resolve(base, trimmed).map(|u| Arc::from(u.as_str()));
     if !rooted && !absolute {
-        return resolve(base, href).map(|u| Arc::from(u.as_str()));
+        return fresh();
     }
     RESOLVED.with_borrow_mut(|memo| {
         let urls = if absolute {
@@ -322,7 +323,7 @@ pub fn resolve_link(base: &Url, href: &str) -> Option<Arc<str>> {
         if let Some(url) = urls.get(trimmed) {
             return url.clone();
         }
-        let url = resolve(base, trimmed).map(|u| Arc::from(u.as_str()));
+        let url = fresh();
         if urls.len() >= LinkMemo::MAX_URLS {
             urls.clear();
         }
