@@ -505,5 +505,14 @@ mod reduced_page_tests {
         assert!(
             super::read_on_every_page("Soft canvas with leather handles, washable.").is_empty()
         );
+        // About delivery, but no time: nothing for the delivery check to compare.
+        assert!(super::read_on_every_page(
+            "Delivery was quick and the bag is lovely. It arrived well packed."
+        )
+        .is_empty());
+        assert_eq!(
+            super::read_on_every_page("Great bag. Shipped next day, well packed."),
+            ["Shipped next day, well packed."]
+        );
     }
 }

@@ -88,7 +88,8 @@ impl<'a> Vocabulary<'a> {
     }
 }
 
-/// The sentences of a line of a page's text that the check reads: those about delivery.
+/// The sentences of a line of a page's text that the check reads: those about delivery that
+/// may state a delivery time ("arrived quickly, lovely bag" promises nothing).
 pub fn sentences_read(line: &str) -> Vec<&str> {
     static VOCABULARY: std::sync::OnceLock<Vocabulary<'static>> = std::sync::OnceLock::new();
     let vocab = VOCABULARY.get_or_init(|| {
@@ -102,7 +103,10 @@ pub fn sentences_read(line: &str) -> Vec<&str> {
     sentences(line)
         .into_iter()
         .map(|(start, end)| &line[start..end])
-        .filter(|sentence| is_about_delivery(&fold(sentence), vocab))
+        .filter(|sentence| {
+            let folded = fold(sentence);
+            is_about_delivery(&folded, vocab) && DurationReader::get().may_find(&folded)
+        })
         .collect()
 }
 

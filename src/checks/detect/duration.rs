@@ -140,6 +140,14 @@ impl DurationReader {
         })
     }
 
+    /// Whether [`find`](Self::find) may find a duration in `folded` (a [`fold`]ed text): never
+    /// false when it would find one. Cheaper than `find`, which reads each match.
+    pub fn may_find(&self, folded: &str) -> bool {
+        self.pattern.is_match(folded)
+            || self.vocab.same_day.occurs_in(folded)
+            || self.vocab.next_day.occurs_in(folded)
+    }
+
     /// Every duration in `text`, in order.
     pub fn find(&self, text: &str) -> Vec<Duration> {
         let mut found = Vec::new();
