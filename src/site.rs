@@ -1,11 +1,12 @@
 //! A read-only index over a crawl: page roles (home, contact, FAQ...), inbound links and click
 //! depth from the home page. Pure: built from the artifacts, shared by all crawl checks.
 
-use crate::artifacts::{Page, PageContent, SiteCrawl};
+use crate::artifacts::{Link, Page, PageContent, SiteCrawl};
 use crate::checks::phrases::{fold, PhraseSet};
 use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
@@ -52,10 +53,10 @@ pub const WHOLE_PAGE_ROLES: [Role; 2] = [Role::Contact, Role::Faq];
 /// ([`SiteIndex::reduced_pages_read_whole`]).
 pub fn may_be_read_whole(url: &str, final_url: &str, content: &PageContent) -> bool {
     let rules = role_rules();
-    let words = url_words(&[final_url, url]);
+    let signs = PageSigns::of(url, final_url, content);
     WHOLE_PAGE_ROLES
         .iter()
-        .any(|role| role_strength(*role, &rules[role], content, &words, 0) > 0)
+        .any(|role| role_strength(*role, &rules[role], &signs, content, 0) > 0)
 }
 
 /// The schema.org types page roles are recognised by (see `content_signal`).
@@ -111,99 +112,53 @@ const MIN_STRENGTH: u32 = 2;
 
 impl<'a> SiteIndex<'a> {
     pub fn new(crawl: &'a SiteCrawl) -> Self {
-        let html: Vec<&Page> = crawl
-            .pages
-            .iter()
-            .filter(|p| p.is_ok() && p.content.is_some())
-            .collect();
+        let is_html = |p: &Page| p.is_ok() && p.content.is_some();
         let home = crawl
             .pages
             .iter()
-            .find(|p| p.url == crawl.start_url && p.is_ok() && p.content.is_some());
+            .find(|p| p.url == crawl.start_url && is_html(p));
+        let links = LinkTable::new(crawl);
 
         // Inbound links: target URL -> (linking page, link) as indices: a store links its
         // menu targets from every page, and 8 bytes an entry keep a large crawl's index small.
         // Counted first so each list is allocated once at its size.
-        let mut inbound_counts: HashMap<&str, usize> = HashMap::default();
-        for page in &html {
-            for link in &page.content.as_ref().unwrap().links {
-                if let Some(target) = &link.url {
-                    *inbound_counts.entry(&**target).or_default() += 1;
-                }
-            }
-        }
-        let mut inbound: HashMap<&str, Vec<InboundLink>> = inbound_counts
-            .into_iter()
-            .map(|(target, count)| (target, Vec::with_capacity(count)))
-            .collect();
-        for (page_index, page) in crawl.pages.iter().enumerate() {
-            if !(page.is_ok() && page.content.is_some()) {
-                continue;
-            }
-            for (link_index, link) in page.content.as_ref().unwrap().links.iter().enumerate() {
-                if let Some(target) = &link.url {
-                    if let Some(links_in) = inbound.get_mut(&**target) {
-                        links_in.push(InboundLink {
-                            page: page_index as u32,
-                            link: link_index as u32,
-                        });
+        let mut inbound_counts = vec![0usize; links.targets.len()];
+        let mut named_counts = vec![[0u32; Role::ALL.len()]; links.targets.len()];
+        for (_, page) in links.html_pages() {
+            for link in links.of_page(page) {
+                if let Some(target) = link.target {
+                    inbound_counts[target as usize] += 1;
+                    for role in Role::ALL {
+                        if link.roles_named.contains(role) {
+                            named_counts[target as usize][role as usize] += 1;
+                        }
                     }
                 }
             }
         }
-        // Redirected pages are reachable under both URLs.
-        let by_url: HashMap<&str, &Page> = crawl
-            .pages
-            .iter()
-            .flat_map(|p| [(p.url.as_str(), p), (p.final_url.as_str(), p)])
-            .collect();
+        let mut inbound_by_target: Vec<Vec<InboundLink>> =
+            inbound_counts.into_iter().map(Vec::with_capacity).collect();
+        for (page_index, page) in links.html_pages() {
+            for (link_index, link) in links.of_page(page).enumerate() {
+                if let Some(target) = link.target {
+                    inbound_by_target[target as usize].push(InboundLink {
+                        page: page_index,
+                        link: link_index as u32,
+                    });
+                }
+            }
+        }
+        let target_of = |url: &str| links.target_ids.get(url).copied();
 
-        let mut click_depth = HashMap::default();
-        if let Some(home) = home {
-            let mut queue = VecDeque::from([(home, 0u32)]);
-            click_depth.insert(home.url.as_str(), 0);
-            click_depth.insert(home.final_url.as_str(), 0);
-            while let Some((page, depth)) = queue.pop_front() {
-                let Some(content) = &page.content else {
-                    continue;
-                };
-                for link in &content.links {
-                    let Some(target) = link.url.as_deref().and_then(|u| by_url.get(u)) else {
-                        continue;
-                    };
-                    if click_depth.contains_key(target.url.as_str()) {
-                        continue;
-                    }
-                    click_depth.insert(target.url.as_str(), depth + 1);
-                    click_depth.insert(target.final_url.as_str(), depth + 1);
-                    queue.push_back((target, depth + 1));
-                }
-            }
-        }
+        let click_depth = match home {
+            Some(home) => click_depths(crawl, home, &links),
+            None => HashMap::default(),
+        };
 
         let rules = role_rules();
-        // Every store repeats its menu on every page: the roles a link text names are worked
-        // out once per distinct text, not once per link and role.
-        let mut roles_named: HashMap<&str, RoleSet> = HashMap::default();
-        for page in &html {
-            for link in &page.content.as_ref().unwrap().links {
-                roles_named
-                    .entry(&link.text)
-                    .or_insert_with(|| roles_named_by_link_text(&link.text, rules));
-            }
-        }
-        let link_text = |entry: &InboundLink| -> &'a str {
-            let page = &crawl.pages[entry.page as usize];
-            &page
-                .content
-                .as_ref()
-                .expect("inbound links come from HTML pages")
-                .links[entry.link as usize]
-                .text
-        };
         let mut by_role: HashMap<Role, Vec<RoleMatch>> = HashMap::default();
-        for page in &html {
-            let is_home = home.is_some_and(|h| std::ptr::eq(*page, h));
+        for page in crawl.pages.iter().filter(|p| is_html(p)) {
+            let is_home = home.is_some_and(|h| std::ptr::eq(page, h));
             if is_home {
                 by_role
                     .entry(Role::Home)
@@ -211,26 +166,20 @@ impl<'a> SiteIndex<'a> {
                     .push(RoleMatch { page, strength: 10 });
                 continue;
             }
-            let links_in = inbound
-                .get(page.url.as_str())
-                .or_else(|| inbound.get(page.final_url.as_str()));
-            let words = url_words(&[&page.final_url, &page.url]);
-            let mut named_links = [0u32; Role::ALL.len()];
-            for entry in links_in.into_iter().flatten() {
-                let named = roles_named[link_text(entry)];
-                for role in Role::ALL {
-                    if named.contains(role) {
-                        named_links[role as usize] += 1;
-                    }
-                }
-            }
+            // Links to the page under its URL, else under its final URL.
+            let named_links = [&page.url, &page.final_url]
+                .into_iter()
+                .filter_map(|url| target_of(url))
+                .find(|&target| !inbound_by_target[target as usize].is_empty())
+                .map_or([0; Role::ALL.len()], |target| named_counts[target as usize]);
+            let content = page
+                .content
+                .as_ref()
+                .expect("only HTML pages are classified");
+            let signs = PageSigns::of(&page.url, &page.final_url, content);
             for (role, rule) in rules {
-                let named_links = named_links[*role as usize];
-                let content = page
-                    .content
-                    .as_ref()
-                    .expect("only HTML pages are classified");
-                let strength = role_strength(*role, rule, content, &words, named_links);
+                let strength =
+                    role_strength(*role, rule, &signs, content, named_links[*role as usize]);
                 if strength >= MIN_STRENGTH {
                     by_role
                         .entry(*role)
@@ -246,6 +195,12 @@ impl<'a> SiteIndex<'a> {
                     .then(a.page.depth.cmp(&b.page.depth))
             });
         }
+        let inbound = links
+            .targets
+            .into_iter()
+            .zip(inbound_by_target)
+            .filter(|(_, links_in)| !links_in.is_empty())
+            .collect();
         SiteIndex {
             crawl,
             home,
@@ -332,6 +287,140 @@ impl<'a> SiteIndex<'a> {
     }
 }
 
+/// A link of the crawl as the index reads it, worked out once per distinct link: the crawl
+/// keeps one shared copy of each link (`gather::crawl`), and a store repeats its menu on every
+/// page.
+struct DistinctLink {
+    /// Id of its URL among [`LinkTable::targets`].
+    target: Option<u32>,
+    /// The crawled page at its URL.
+    target_page: Option<u32>,
+    roles_named: RoleSet,
+}
+
+/// The crawl's links by id, so the index walks a million links of a large store with integer
+/// lookups, not string hashing.
+struct LinkTable<'a> {
+    crawl: &'a SiteCrawl,
+    /// Index in `distinct` of each link of the crawl (by address: shared copies are one).
+    ids: HashMap<*const Link, u32>,
+    distinct: Vec<DistinctLink>,
+    /// Link URLs by id.
+    targets: Vec<&'a str>,
+    target_ids: HashMap<&'a str, u32>,
+}
+
+impl<'a> LinkTable<'a> {
+    fn new(crawl: &'a SiteCrawl) -> Self {
+        // Redirected pages are reachable under both URLs.
+        let by_url: HashMap<&str, u32> = crawl
+            .pages
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| [(p.url.as_str(), i as u32), (p.final_url.as_str(), i as u32)])
+            .collect();
+        let rules = role_rules();
+        let mut roles_by_text: HashMap<&str, RoleSet> = HashMap::default();
+        let mut ids: HashMap<*const Link, u32> = HashMap::default();
+        let mut table = LinkTable {
+            crawl,
+            ids: HashMap::default(),
+            distinct: Vec::new(),
+            targets: Vec::new(),
+            target_ids: HashMap::default(),
+        };
+        for content in crawl.pages.iter().filter_map(|p| p.content.as_ref()) {
+            for link in &content.links {
+                ids.entry(Arc::as_ptr(link)).or_insert_with(|| {
+                    let target = link.url.as_deref().map(|url| {
+                        let next = table.targets.len() as u32;
+                        *table.target_ids.entry(url).or_insert_with(|| {
+                            table.targets.push(url);
+                            next
+                        })
+                    });
+                    let roles_named = *roles_by_text
+                        .entry(&link.text)
+                        .or_insert_with(|| roles_named_by_link_text(&link.text, rules));
+                    table.distinct.push(DistinctLink {
+                        target,
+                        target_page: link.url.as_deref().and_then(|u| by_url.get(u).copied()),
+                        roles_named,
+                    });
+                    table.distinct.len() as u32 - 1
+                });
+            }
+        }
+        table.ids = ids;
+        table
+    }
+
+    /// The links of a page of the crawl.
+    fn of_page<'s>(&'s self, page: &'s Page) -> impl Iterator<Item = &'s DistinctLink> + 's {
+        let links = page.content.as_ref().map_or(&[][..], |c| &c.links[..]);
+        links
+            .iter()
+            .map(|link| &self.distinct[self.ids[&Arc::as_ptr(link)] as usize])
+    }
+
+    /// Pages that answered OK with HTML, with their index in the crawl.
+    fn html_pages(&self) -> impl Iterator<Item = (u32, &'a Page)> + 'a {
+        self.crawl
+            .pages
+            .iter()
+            .enumerate()
+            .filter(|(_, page)| page.is_ok() && page.content.is_some())
+            .map(|(i, page)| (i as u32, page))
+    }
+}
+
+/// Clicks from the home page to each page reached by links, under the page's URL and its final
+/// URL.
+fn click_depths<'a>(
+    crawl: &'a SiteCrawl,
+    home: &'a Page,
+    links: &LinkTable,
+) -> HashMap<&'a str, u32> {
+    // Pages by id of their URL strings, so "this URL has a depth" is an array lookup.
+    let mut url_ids: HashMap<&str, u32> = HashMap::default();
+    let mut url_of_page = Vec::with_capacity(crawl.pages.len());
+    for page in &crawl.pages {
+        let mut id = |url: &'a str| {
+            let next = url_ids.len() as u32;
+            *url_ids.entry(url).or_insert(next)
+        };
+        url_of_page.push((id(&page.url), id(&page.final_url)));
+    }
+    let mut depth_of_url: Vec<Option<u32>> = vec![None; url_ids.len()];
+    let home_index = crawl
+        .pages
+        .iter()
+        .position(|p| std::ptr::eq(p, home))
+        .expect("home is a page of the crawl");
+    let (url, final_url) = url_of_page[home_index];
+    depth_of_url[url as usize] = Some(0);
+    depth_of_url[final_url as usize] = Some(0);
+    let mut queue = VecDeque::from([(home_index, 0u32)]);
+    while let Some((page, depth)) = queue.pop_front() {
+        for link in links.of_page(&crawl.pages[page]) {
+            let Some(target) = link.target_page else {
+                continue;
+            };
+            let (url, final_url) = url_of_page[target as usize];
+            if depth_of_url[url as usize].is_some() {
+                continue;
+            }
+            depth_of_url[url as usize] = Some(depth + 1);
+            depth_of_url[final_url as usize] = Some(depth + 1);
+            queue.push_back((target as usize, depth + 1));
+        }
+    }
+    url_ids
+        .into_iter()
+        .filter_map(|(url, id)| depth_of_url[id as usize].map(|depth| (url, depth)))
+        .collect()
+}
+
 /// Roles as a bit set (one bit per [`Role`]).
 #[derive(Debug, Clone, Copy, Default)]
 struct RoleSet(u16);
@@ -361,29 +450,52 @@ fn roles_named_by_link_text(text: &str, rules: &BTreeMap<Role, RoleRule>) -> Rol
     roles
 }
 
+/// What a page says of its own role, read once for all roles.
+struct PageSigns {
+    /// [`url_words`] of the page's final URL and of its requested URL.
+    url_words: Vec<String>,
+    /// The title and the main headings, folded.
+    folded_titles: Vec<String>,
+}
+
+impl PageSigns {
+    fn of(url: &str, final_url: &str, content: &PageContent) -> Self {
+        PageSigns {
+            url_words: url_words(&[final_url, url]),
+            folded_titles: content
+                .title
+                .iter()
+                .map(|t| t.as_str())
+                .chain(
+                    content
+                        .headings
+                        .iter()
+                        .filter(|h| h.level <= 1)
+                        .map(|h| h.text.as_str()),
+                )
+                .map(fold)
+                .collect(),
+        }
+    }
+}
+
 /// `named_links`: links to the page whose text names the role.
-/// `words`: [`url_words`] of the page's final URL and of its requested URL.
 fn role_strength(
     role: Role,
     rule: &RoleRule,
+    signs: &PageSigns,
     content: &PageContent,
-    words: &[String],
     named_links: u32,
 ) -> u32 {
     let mut strength = 0;
-    if words.iter().any(|w| rule.url_words.contains(w)) {
+    if signs.url_words.iter().any(|w| rule.url_words.contains(w)) {
         strength += 2;
     }
-    let title_hit = content
-        .title
-        .as_deref()
-        .is_some_and(|t| rule.phrases.matches(t))
-        || content
-            .headings
-            .iter()
-            .filter(|h| h.level <= 1)
-            .any(|h| rule.phrases.matches(&h.text));
-    if title_hit {
+    if signs
+        .folded_titles
+        .iter()
+        .any(|t| rule.phrases.occurs_in(t))
+    {
         strength += 2;
     }
     strength += named_links.min(2);
@@ -519,5 +631,134 @@ mod url_role_tests {
             "https://t.test/blog/como-elegir-envios-baratos-para-tu-tienda",
             &shipping
         ));
+    }
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::{Role, SiteIndex};
+    use crate::artifacts::{Discovery, Link, Page, PageContent, Region, SiteCrawl};
+    use std::sync::Arc;
+
+    const BASE: &str = "http://s.test";
+
+    fn link(text: &str, to: &str) -> Arc<Link> {
+        Arc::new(Link {
+            href: to.to_string(),
+            url: Some(format!("{BASE}{to}").into()),
+            text: text.into(),
+            region: Region::Main,
+        })
+    }
+
+    fn page(path: &str, final_path: &str, links: Vec<Arc<Link>>) -> Page {
+        Page {
+            url: format!("{BASE}{path}"),
+            final_url: format!("{BASE}{final_path}"),
+            status: Some(200),
+            error: None,
+            truncated: false,
+            discovered_via: Discovery::Link,
+            depth: 1,
+            content_type: Some("text/html".into()),
+            bytes: 1,
+            fetch_ms: 1,
+            content: Some(PageContent {
+                title: Some(format!("Page {path}")),
+                links,
+                ..PageContent::default()
+            }),
+        }
+    }
+
+    /// A crawl whose menu link is one shared copy on two pages and a separate equal copy on a
+    /// third, with a redirect, a 404 and a page whose body stopped arriving.
+    fn crawl() -> SiteCrawl {
+        let contact = link("Contact", "/help");
+        let mut broken = page("/broken", "/broken", vec![]);
+        broken.status = Some(404);
+        broken.content = None;
+        let mut partial = page("/partial", "/partial", vec![link("Deep", "/deep")]);
+        partial.error = Some("the body stopped arriving".into());
+        SiteCrawl {
+            start_url: format!("{BASE}/"),
+            pages: vec![
+                page(
+                    "/",
+                    "/",
+                    vec![contact.clone(), link("One", "/p1"), link("Old", "/old")],
+                ),
+                page("/p1", "/p1", vec![contact.clone(), link("Two", "/p2")]),
+                page("/old", "/new", vec![link("Two", "/p2")]),
+                page("/help", "/help", vec![]),
+                page(
+                    "/p2",
+                    "/p2",
+                    vec![
+                        link("Contact", "/help"),
+                        link("Broken", "/broken"),
+                        link("More", "/partial"),
+                    ],
+                ),
+                broken,
+                partial,
+                page("/deep", "/deep", vec![]),
+            ],
+            ..SiteCrawl::default()
+        }
+    }
+
+    #[test]
+    fn click_depths_inbound_links_and_named_roles() {
+        let crawl = crawl();
+        let index = SiteIndex::new(&crawl);
+        let by_path = |path: &str| {
+            crawl
+                .pages
+                .iter()
+                .find(|p| p.url == format!("{BASE}{path}"))
+                .unwrap()
+        };
+        let depths: Vec<Option<u32>> = ["/", "/p1", "/old", "/help", "/p2", "/partial", "/deep"]
+            .iter()
+            .map(|path| index.click_depth(by_path(path)))
+            .collect();
+        assert_eq!(
+            depths,
+            [
+                Some(0),
+                Some(1),
+                Some(1),
+                Some(1),
+                Some(2),
+                Some(3),
+                Some(4)
+            ]
+        );
+        assert_eq!(index.click_depth(by_path("/broken")), Some(3));
+
+        let from = |path: &str| -> Vec<(String, String)> {
+            index
+                .linked_from(&format!("{BASE}{path}"))
+                .map(|(page, text)| (page.url.trim_start_matches(BASE).to_string(), text.into()))
+                .collect()
+        };
+        let contact_links = ["/", "/p1", "/p2"].map(|p| (p.to_string(), "Contact".to_string()));
+        assert_eq!(from("/help"), contact_links);
+        assert_eq!(
+            from("/p2"),
+            [("/p1".into(), "Two".into()), ("/old".into(), "Two".into())]
+        );
+        // Links of a page that did not answer OK count for reachability only.
+        assert!(from("/deep").is_empty());
+
+        // Three links named "Contact", one of them a separate copy of the menu link.
+        assert_eq!(
+            index.best(Role::Contact).map(|p| p.url.as_str()),
+            Some("http://s.test/help")
+        );
+        assert_eq!(index.role_matches(Role::Contact)[0].strength, 2);
+        assert_eq!(index.home().map(|p| p.url.as_str()), Some("http://s.test/"));
+        assert!(index.has_role(by_path("/"), Role::Home));
     }
 }
