@@ -14,17 +14,9 @@ use url::Url;
 
 fn page(url: &Url, content: PageContent) -> (Page, PageContent) {
     let page = Page {
-        url: url.to_string(),
-        final_url: url.to_string(),
         status: Some(200),
-        error: None,
-        truncated: false,
-        discovered_via: Discovery::Link,
-        depth: 1,
         content_type: Some("text/html".into()),
-        bytes: 0,
-        fetch_ms: 0,
-        content: None,
+        ..Page::requested(url.as_str(), Discovery::Link, 1)
     };
     (page, content)
 }

@@ -331,20 +331,18 @@ mod tests {
     /// A run over a home page without any contact details.
     fn run_with_browser(browser: Gathered<crate::artifacts::BrowserFlows>) -> DemoRun {
         let home = crate::artifacts::Page {
-            url: "http://127.0.0.1:1/".into(),
-            final_url: "http://127.0.0.1:1/".into(),
             status: Some(200),
-            error: None,
-            truncated: false,
-            discovered_via: crate::artifacts::Discovery::Start,
-            depth: 0,
             content_type: Some("text/html".into()),
             bytes: 100,
-            fetch_ms: 1,
             content: Some(crate::artifacts::PageContent {
                 text: "Welcome to our shop".into(),
                 ..Default::default()
             }),
+            ..crate::artifacts::Page::requested(
+                "http://127.0.0.1:1/",
+                crate::artifacts::Discovery::Start,
+                0,
+            )
         };
         let crawl = SiteCrawl {
             start_url: home.url.clone(),

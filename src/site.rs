@@ -653,21 +653,15 @@ mod index_tests {
 
     fn page(path: &str, final_path: &str, links: Vec<Arc<Link>>) -> Page {
         Page {
-            url: format!("{BASE}{path}"),
             final_url: format!("{BASE}{final_path}"),
             status: Some(200),
-            error: None,
-            truncated: false,
-            discovered_via: Discovery::Link,
-            depth: 1,
             content_type: Some("text/html".into()),
-            bytes: 1,
-            fetch_ms: 1,
             content: Some(PageContent {
                 title: Some(format!("Page {path}")),
                 links,
                 ..PageContent::default()
             }),
+            ..Page::requested(&format!("{BASE}{path}"), Discovery::Link, 1)
         }
     }
 

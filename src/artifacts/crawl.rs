@@ -80,6 +80,23 @@ pub struct Page {
 }
 
 impl Page {
+    /// A URL as requested, before any answer.
+    pub fn requested(url: &str, via: Discovery, depth: u32) -> Page {
+        Page {
+            url: url.to_string(),
+            final_url: url.to_string(),
+            status: None,
+            error: None,
+            truncated: false,
+            discovered_via: via,
+            depth,
+            content_type: None,
+            bytes: 0,
+            fetch_ms: 0,
+            content: None,
+        }
+    }
+
     /// Answered without an error status, and read in full or cut only by our byte limit.
     pub fn is_ok(&self) -> bool {
         matches!(self.status, Some(s) if s < 400) && (self.error.is_none() || self.truncated)

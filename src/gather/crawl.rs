@@ -502,19 +502,7 @@ impl Crawler<'_> {
 }
 
 fn empty_page(job: &Job) -> Page {
-    Page {
-        url: job.url.to_string(),
-        final_url: job.url.to_string(),
-        status: None,
-        error: None,
-        truncated: false,
-        discovered_via: job.via,
-        depth: job.depth,
-        content_type: None,
-        bytes: 0,
-        fetch_ms: 0,
-        content: None,
-    }
+    Page::requested(job.url.as_str(), job.via, job.depth)
 }
 
 /// Whether a page's extracted content is kept whole or reduced to what the checks of every

@@ -787,17 +787,12 @@ mod tests {
     #[test]
     fn region_comes_from_lang_and_domain() {
         let page = Page {
-            url: "https://tienda.example.es/".into(),
-            final_url: "https://tienda.example.es/".into(),
             status: Some(200),
-            error: None,
-            truncated: false,
-            discovered_via: crate::artifacts::Discovery::Start,
-            depth: 0,
-            content_type: None,
-            bytes: 0,
-            fetch_ms: 0,
-            content: None,
+            ..Page::requested(
+                "https://tienda.example.es/",
+                crate::artifacts::Discovery::Start,
+                0,
+            )
         };
         let content = PageContent {
             lang: Some("fr-BE".into()),
@@ -811,17 +806,12 @@ mod tests {
     #[test]
     fn without_lang_or_country_domain_the_written_country_codes_decide() {
         let page = Page {
-            url: "https://shop.example.com/".into(),
-            final_url: "https://shop.example.com/".into(),
             status: Some(200),
-            error: None,
-            truncated: false,
-            discovered_via: crate::artifacts::Discovery::Start,
-            depth: 0,
-            content_type: None,
-            bytes: 0,
-            fetch_ms: 0,
-            content: None,
+            ..Page::requested(
+                "https://shop.example.com/",
+                crate::artifacts::Discovery::Start,
+                0,
+            )
         };
         let content = PageContent {
             text: "Madrid +34 912 345 678\nTienda Barcelona 933 123 456".into(),
