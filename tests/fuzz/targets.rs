@@ -158,17 +158,8 @@ pub fn detect_phone(data: &[u8]) {
 /// number found is valid, was written in the text, and is reported once.
 pub fn check_phone_scan(lang: &str, text: String, tel_links: Vec<String>) {
     let page = Page {
-        url: "https://shop.test/".into(),
-        final_url: "https://shop.test/".into(),
         status: Some(200),
-        error: None,
-        truncated: false,
-        discovered_via: Discovery::Start,
-        depth: 0,
-        content_type: None,
-        bytes: 0,
-        fetch_ms: 0,
-        content: None,
+        ..Page::requested("https://shop.test/", Discovery::Start, 0)
     };
     let content = PageContent {
         lang: Some(lang.into()),

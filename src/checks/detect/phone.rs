@@ -595,9 +595,12 @@ fn parse_valid(normalised: &str, region: Option<Id>) -> Option<PhoneNumber> {
     if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
         return hit;
     }
+    // A parse that adds digits is not the number written: libphonenumber puts the area code
+    // in front of a local number of the Caribbean plans ("+1 441 4268" is read +1 441-441-4268).
     let parsed = phonenumber::parse(region, normalised)
         .ok()
-        .filter(PhoneNumber::is_valid);
+        .filter(PhoneNumber::is_valid)
+        .filter(|n| normalised.contains(&n.national().value().to_string()));
     if let Ok(mut c) = cache.lock() {
         if c.len() >= MAX_ENTRIES {
             c.clear();
@@ -782,6 +785,16 @@ mod tests {
         assert!(fr.found[0].toll_free, "{fr:?}");
         let plain = scan("Tel 912 345 678", &[Id::ES]);
         assert!(!plain.found[0].toll_free);
+    }
+
+    #[test]
+    fn a_number_libphonenumber_completes_with_digits_not_written_is_not_found() {
+        // Bermuda's 7-digit local numbers get the area code 441 in front when parsed.
+        assert!(parse_valid("+14414268", None).is_none());
+        assert_eq!(
+            parse_valid("+14412924268", None).map(|n| n.national().value()),
+            Some(4412924268)
+        );
     }
 
     #[test]
