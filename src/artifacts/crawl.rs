@@ -160,9 +160,12 @@ pub struct PageContent {
     pub tel_links: Vec<String>,
     /// Targets of `mailto:` links (address part only).
     pub mailto_links: Vec<String>,
-    pub forms: Vec<Form>,
-    /// Each `<script type="application/ld+json">` block that parsed as JSON.
-    pub json_ld: Vec<serde_json::Value>,
+    /// Shared on reduced pages: a store repeats its search and newsletter forms on every page
+    /// (see `gather::crawl`).
+    pub forms: Vec<Arc<Form>>,
+    /// Each `<script type="application/ld+json">` block that parsed as JSON. Shared on reduced
+    /// pages, which keep only the types (see [`PageContent::reduce`]).
+    pub json_ld: Vec<Arc<serde_json::Value>>,
     /// `src` of every external script, absolute.
     pub script_srcs: Vec<String>,
     /// Inline scripts, each cut to its first 2,000 characters (chat snippets live here).
@@ -212,6 +215,7 @@ impl PageContent {
             }
         }
         for form in &mut self.forms {
+            let form = Arc::make_mut(form);
             form.fields.retain(|f| f.kind == "password");
             // Growth left over from extraction would outweigh what is kept.
             form.fields.shrink_to_fit();
@@ -226,7 +230,7 @@ impl PageContent {
                     .iter()
                     .any(|ty| crate::site::json_ld_has_type(block, ty))
             })
-            .map(json_ld_types_only)
+            .map(|block| Arc::new(json_ld_types_only(block)))
             .collect();
         self.tel_links = Vec::new();
         self.mailto_links = Vec::new();
@@ -283,7 +287,7 @@ pub struct Link {
     pub region: Region,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Form {
     pub id: Option<String>,
     pub name: Option<String>,
@@ -294,7 +298,7 @@ pub struct Form {
     pub submit_texts: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FormField {
     /// input / select / textarea
     pub tag: String,

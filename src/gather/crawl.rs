@@ -6,7 +6,7 @@
 //! flight. Links found on pages go before sitemap URLs, so a sitemap of 10,000 products does
 //! not crowd out the contact page linked from home. Every requested URL becomes a `Page`.
 
-use crate::artifacts::{CrawlStats, Discovery, Link, Page, SiteCrawl};
+use crate::artifacts::{CrawlStats, Discovery, Form, Link, Page, PageContent, SiteCrawl};
 use crate::config::CrawlConfig;
 use crate::error::CouldNotRun;
 use crate::gather::extract::{extract_page_checked, extract_page_streaming};
@@ -56,6 +56,7 @@ pub async fn crawl(
         traps: TrapGuard::default(),
         shared_strings: SharedStrings::default(),
         shared_links: SharedLinks::default(),
+        shared_parts: SharedParts::default(),
         // Room for the page limit at once: growing by doubling would copy every page kept so
         // far and hold both copies at the crawl's largest. Untouched room costs no memory.
         pages: Vec::with_capacity((config.max_pages as usize).clamp(1, MAX_PAGES_RESERVED)),
@@ -149,6 +150,39 @@ impl SharedLinks {
     }
 }
 
+/// One shared copy of each form and each JSON-LD block of reduced pages: a store repeats its
+/// search and newsletter forms on every page, and its product pages keep the same schema.org
+/// type (`PageContent::reduce` keeps only types). Whole pages keep their own.
+#[derive(Default)]
+struct SharedParts {
+    forms: HashSet<Arc<Form>>,
+    /// By their JSON text (a JSON value cannot be hashed).
+    json_ld: HashMap<String, Arc<serde_json::Value>>,
+}
+
+impl SharedParts {
+    fn share(&mut self, content: &mut PageContent) {
+        if !content.reduced {
+            return;
+        }
+        for form in &mut content.forms {
+            match self.forms.get(&**form) {
+                Some(shared) => *form = shared.clone(),
+                None => {
+                    self.forms.insert(form.clone());
+                }
+            }
+        }
+        for block in &mut content.json_ld {
+            *block = self
+                .json_ld
+                .entry(block.to_string())
+                .or_insert_with(|| block.clone())
+                .clone();
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Job {
     url: Url,
@@ -173,6 +207,7 @@ struct Crawler<'a> {
     /// Link URLs and texts, header and footer texts met so far, one copy each.
     shared_strings: SharedStrings,
     shared_links: SharedLinks,
+    shared_parts: SharedParts,
     pages: Vec<Page>,
     stats: CrawlStats,
     warnings: Vec<String>,
@@ -401,6 +436,7 @@ impl Crawler<'_> {
             for link in &mut content.links {
                 self.shared_links.share(link, &mut self.shared_strings);
             }
+            self.shared_parts.share(content);
         }
         self.pages.push(page);
     }
@@ -583,4 +619,45 @@ async fn fetch_page(
         }
     }
     (page, answered)
+}
+
+#[cfg(test)]
+mod sharing_tests {
+    use super::SharedParts;
+    use crate::artifacts::{Form, PageContent};
+    use std::sync::Arc;
+
+    fn content(reduced: bool, search_label: &str) -> PageContent {
+        PageContent {
+            forms: vec![Arc::new(Form {
+                method: "get".into(),
+                submit_texts: vec![search_label.into()],
+                ..Form::default()
+            })],
+            json_ld: vec![Arc::new(serde_json::json!({"@type": "Product"}))],
+            reduced,
+            ..PageContent::default()
+        }
+    }
+
+    #[test]
+    fn reduced_pages_share_equal_forms_and_json_ld_whole_pages_keep_their_own() {
+        let mut shared = SharedParts::default();
+        let mut pages = [
+            content(true, "Search"),
+            content(true, "Search"),
+            content(true, "Find"),
+            content(false, "Search"),
+        ];
+        for page in &mut pages {
+            shared.share(page);
+        }
+        let same_form = |a: usize, b: usize| Arc::ptr_eq(&pages[a].forms[0], &pages[b].forms[0]);
+        let same_json_ld =
+            |a: usize, b: usize| Arc::ptr_eq(&pages[a].json_ld[0], &pages[b].json_ld[0]);
+        assert!(same_form(0, 1) && same_json_ld(0, 1));
+        assert!(!same_form(0, 2) && same_json_ld(0, 2));
+        assert!(!same_form(0, 3) && !same_json_ld(0, 3));
+        assert_eq!(pages[2].forms[0].submit_texts, ["Find"]);
+    }
 }

@@ -921,7 +921,7 @@ fn collect_scripts(doc: &Html, base: &Url, content: &mut PageContent) {
             .unwrap_or_default();
         if kind == "application/ld+json" {
             if let Some(value) = parse_json_ld(&body) {
-                push_capped(&mut content.json_ld, MAX_SCRIPTS, value);
+                push_capped(&mut content.json_ld, MAX_SCRIPTS, Arc::new(value));
             }
             continue;
         }
@@ -968,7 +968,7 @@ fn collect_iframes(doc: &Html, base: &Url, content: &mut PageContent) {
     }
 }
 
-fn collect_forms(doc: &Html, base: &Url) -> Vec<Form> {
+fn collect_forms(doc: &Html, base: &Url) -> Vec<Arc<Form>> {
     let mut by_id: HashMap<&str, ElementRef> = HashMap::new();
     for el in doc.select(selector!("[id]")) {
         if let Some(id) = el.value().id() {
@@ -1052,7 +1052,7 @@ fn collect_forms(doc: &Html, base: &Url) -> Vec<Form> {
                     .filter(|a| !a.is_empty()),
             });
         }
-        forms.push(form);
+        forms.push(Arc::new(form));
     }
     forms
 }

@@ -198,7 +198,7 @@ struct Extraction {
     meta_refresh: Option<String>,
     headings: Vec<Option<Heading>>,
     links: Vec<LinkDraft>,
-    json_ld: Vec<serde_json::Value>,
+    json_ld: Vec<Arc<serde_json::Value>>,
     json_script: Option<(u32, String)>,
     forms: Vec<FormDraft>,
     controls: Vec<Control>,
@@ -903,7 +903,7 @@ impl Extraction {
         if let Some((script, body)) = self.json_script.take() {
             if script == open.id {
                 if let Some(value) = parse_json_ld(&body) {
-                    push_capped(&mut self.json_ld, MAX_SCRIPTS, value);
+                    push_capped(&mut self.json_ld, MAX_SCRIPTS, Arc::new(value));
                 }
             } else {
                 self.json_script = Some((script, body));
@@ -1064,7 +1064,7 @@ impl Extraction {
                 }
             }
         }
-        let mut forms: Vec<Form> = Vec::with_capacity(self.forms.len());
+        let mut forms: Vec<Arc<Form>> = Vec::with_capacity(self.forms.len());
         for (index, draft) in self.forms.into_iter().enumerate() {
             let mut form = draft.form;
             // Its own controls, then those naming it by id, as the full extractor lists them;
@@ -1108,7 +1108,7 @@ impl Extraction {
                     .map(String::from)
                     .unwrap_or_else(|| a.trim().to_string())
             });
-            forms.push(form);
+            forms.push(Arc::new(form));
         }
         PageContent {
             lang: self.lang,
@@ -1550,7 +1550,10 @@ mod tests {
              <body><pre>uno\r\n  dos\rtres</pre><p>a<!-- c -->b</p></body></html>",
         );
         assert_eq!(c.lang.as_deref(), Some("es-ES"));
-        assert_eq!(c.json_ld, vec![serde_json::json!({"@type": "Product"})]);
+        assert_eq!(
+            c.json_ld,
+            [Arc::new(serde_json::json!({"@type": "Product"}))]
+        );
         assert_eq!(kept_text(&c), "uno\ndos\ntres\nab");
         let deep = format!("<p>arriba</p>{}hondo", "<div><span><b>".repeat(2_000));
         let c = streamed(&deep);
