@@ -17,6 +17,7 @@ use crate::site::{may_be_read_whole, SiteIndex};
 use indicatif::ProgressBar;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::VecDeque;
+use std::hash::Hash;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -54,8 +55,8 @@ pub async fn crawl(
         link_queue: VecDeque::new(),
         sitemap_queue: VecDeque::new(),
         traps: TrapGuard::default(),
-        shared_strings: SharedStrings::default(),
-        shared_links: SharedLinks::default(),
+        shared_strings: Shared::default(),
+        shared_links: Shared::default(),
         shared_parts: SharedParts::default(),
         // Room for the page limit at once: growing by doubling would copy every page kept so
         // far and hold both copies at the crawl's largest. Untouched room costs no memory.
@@ -112,42 +113,45 @@ fn count_traffic(stats: &mut CrawlStats, fetcher: &Fetcher, started: Instant) {
     stats.duration_ms = started.elapsed().as_millis() as u64;
 }
 
-/// One shared copy of each string: a store repeats its header, footer and menu links on every
-/// page.
-#[derive(Default)]
-struct SharedStrings(HashSet<Arc<str>>);
+/// One shared copy of each value: a store repeats its header and footer texts, its menu links
+/// and its forms on every page.
+struct Shared<T: ?Sized>(HashSet<Arc<T>>);
 
-impl SharedStrings {
-    /// Points `text` at the shared copy of its value.
-    fn share(&mut self, text: &mut Arc<str>) {
-        match self.0.get(&**text) {
-            Some(shared) => *text = shared.clone(),
+impl<T: ?Sized> Default for Shared<T> {
+    fn default() -> Self {
+        Shared(HashSet::default())
+    }
+}
+
+impl<T: ?Sized + Hash + Eq> Shared<T> {
+    /// Points `value` at the shared copy of its value.
+    fn share(&mut self, value: &mut Arc<T>) {
+        self.share_with(value, |_| {});
+    }
+
+    /// As [`Shared::share`]; a value met for the first time becomes the shared copy once
+    /// `first` has run on it.
+    fn share_with(&mut self, value: &mut Arc<T>, first: impl FnOnce(&mut Arc<T>)) {
+        match self.0.get(&**value) {
+            Some(shared) => *value = shared.clone(),
             None => {
-                self.0.insert(text.clone());
+                first(value);
+                self.0.insert(value.clone());
             }
         }
     }
 }
 
-/// One shared copy of each link, its URL and text shared with other links'.
-#[derive(Default)]
-struct SharedLinks(HashSet<Arc<Link>>);
-
-impl SharedLinks {
-    /// Points `link` at the shared copy of its value.
-    fn share(&mut self, link: &mut Arc<Link>, strings: &mut SharedStrings) {
-        match self.0.get(&**link) {
-            Some(shared) => *link = shared.clone(),
-            None => {
-                let fresh = Arc::make_mut(link);
-                strings.share(&mut fresh.text);
-                if let Some(url) = &mut fresh.url {
-                    strings.share(url);
-                }
-                self.0.insert(link.clone());
-            }
+/// Points `link` at the shared copy of its value, whose URL and text are shared with other
+/// links'.
+fn share_link(link: &mut Arc<Link>, links: &mut Shared<Link>, strings: &mut Shared<str>) {
+    links.share_with(link, |fresh| {
+        let fresh = Arc::make_mut(fresh);
+        strings.share(&mut fresh.text);
+        if let Some(url) = &mut fresh.url {
+            strings.share(url);
         }
-    }
+    });
 }
 
 /// One shared copy of each form and each JSON-LD block of reduced pages: a store repeats its
@@ -155,7 +159,7 @@ impl SharedLinks {
 /// type (`PageContent::reduce` keeps only types). Whole pages keep their own.
 #[derive(Default)]
 struct SharedParts {
-    forms: HashSet<Arc<Form>>,
+    forms: Shared<Form>,
     /// By their JSON text (a JSON value cannot be hashed).
     json_ld: HashMap<String, Arc<serde_json::Value>>,
 }
@@ -166,12 +170,7 @@ impl SharedParts {
             return;
         }
         for form in &mut content.forms {
-            match self.forms.get(&**form) {
-                Some(shared) => *form = shared.clone(),
-                None => {
-                    self.forms.insert(form.clone());
-                }
-            }
+            self.forms.share(form);
         }
         for block in &mut content.json_ld {
             *block = self
@@ -205,8 +204,8 @@ struct Crawler<'a> {
     sitemap_queue: VecDeque<Job>,
     traps: TrapGuard,
     /// Link URLs and texts, header and footer texts met so far, one copy each.
-    shared_strings: SharedStrings,
-    shared_links: SharedLinks,
+    shared_strings: Shared<str>,
+    shared_links: Shared<Link>,
     shared_parts: SharedParts,
     pages: Vec<Page>,
     stats: CrawlStats,
@@ -434,7 +433,7 @@ impl Crawler<'_> {
                 self.shared_strings.share(line);
             }
             for link in &mut content.links {
-                self.shared_links.share(link, &mut self.shared_strings);
+                share_link(link, &mut self.shared_links, &mut self.shared_strings);
             }
             self.shared_parts.share(content);
         }
