@@ -133,8 +133,8 @@ impl Artifacts {
         } else {
             dir.to_path_buf()
         };
-        let file =
-            std::fs::File::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let file = std::fs::File::open(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         // Read as it is parsed: a large crawl's file need not be in memory beside its pages.
         let artifacts: Artifacts = serde_json::from_reader(std::io::BufReader::new(file))
             .with_context(|| format!("{} is not a shopaudit artifacts file", path.display()))?;
