@@ -112,12 +112,11 @@ const MIN_STRENGTH: u32 = 2;
 
 impl<'a> SiteIndex<'a> {
     pub fn new(crawl: &'a SiteCrawl) -> Self {
-        let is_html = |p: &Page| p.is_ok() && p.content.is_some();
-        let home = crawl
-            .pages
-            .iter()
-            .find(|p| p.url == crawl.start_url && is_html(p));
         let links = LinkTable::new(crawl);
+        let home = links
+            .html_pages()
+            .map(|(_, page)| page)
+            .find(|p| p.url == crawl.start_url);
 
         // Inbound links: target URL -> (linking page, link) as indices: a store links its
         // menu targets from every page, and 8 bytes an entry keep a large crawl's index small.
@@ -157,7 +156,7 @@ impl<'a> SiteIndex<'a> {
 
         let rules = role_rules();
         let mut by_role: HashMap<Role, Vec<RoleMatch>> = HashMap::default();
-        for page in crawl.pages.iter().filter(|p| is_html(p)) {
+        for (_, page) in links.html_pages() {
             let is_home = home.is_some_and(|h| std::ptr::eq(page, h));
             if is_home {
                 by_role
