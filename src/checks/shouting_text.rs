@@ -69,8 +69,12 @@ pub fn run(ctx: &CheckContext) -> Finding {
 /// run needs two words of four letters or more in any case.
 pub fn reads_line(line: &str) -> bool {
     // Two words of four capitals: most lines have fewer capitals than that in all.
-    line.chars().filter(|c| c.is_uppercase()).nth(7).is_some()
-        && !shouting_runs(line.trim(), 0).is_empty()
+    let capitals_at_least_8 = if line.is_ascii() {
+        line.bytes().filter(u8::is_ascii_uppercase).nth(7).is_some()
+    } else {
+        line.chars().filter(|c| c.is_uppercase()).nth(7).is_some()
+    };
+    capitals_at_least_8 && !shouting_runs(line.trim(), 0).is_empty()
 }
 
 /// Runs of at least `min_words` consecutive upper-case words (of two letters or more) in a

@@ -13,6 +13,7 @@ use std::sync::{Arc, OnceLock};
 use url::Url;
 
 mod streaming;
+pub mod tokenizer;
 pub use streaming::extract_page_streaming;
 
 /// A CSS selector parsed once per call site.
@@ -65,21 +66,79 @@ fn within_nesting<T>(
     extract: impl FnOnce(&str) -> Option<T>,
 ) -> Option<(T, Option<String>)> {
     match nesting_cut(html, MAX_NESTING) {
-        Some(at) => Some((
-            extract(&html[..at])?,
-            Some(format!(
-                "HTML nested more than {MAX_NESTING} elements deep; the rest of the page was not read"
-            )),
-        )),
+        Some(at) => Some((extract(&html[..at])?, Some(nesting_note()))),
         None => Some((extract(html)?, None)),
     }
 }
 
-/// Where the element nesting (estimated by a cheap tag scan) first passes `max`.
+/// The note of a page cut where its nesting passed [`MAX_NESTING`].
+fn nesting_note() -> String {
+    format!("HTML nested more than {MAX_NESTING} elements deep; the rest of the page was not read")
+}
+
+/// Where the element nesting first passes `max`: the start of the tag that passes it. The
+/// depth is counted over the tokens ([`NestingDepth`]), so the streaming extractor counts it
+/// in its own pass and cuts at the same place; from markup the tokenizer leaves to html5ever
+/// on, a cheaper scan of the bytes goes on counting.
 pub fn nesting_cut(html: &str, max: usize) -> Option<usize> {
+    let mut depth = NestingDepth::default();
+    let mut tokens = tokenizer::Tokenizer::new(html);
+    while let Some(token) = tokens.next() {
+        match token {
+            Ok(token) => {
+                if let (true, tokenizer::Token::Start { source, .. }) =
+                    (depth.passes(&token, max), token)
+                {
+                    return Some(tokens.offset() - source.len());
+                }
+            }
+            Err(_) => return scan_nesting(html, tokens.offset(), depth.0, max),
+        }
+    }
+    None
+}
+
+/// The element nesting as the tokens go. Elements whose end tag is usually left out (`<p>`,
+/// `<li>`, `<td>`...) and void ones are not counted: they do not nest.
+#[derive(Debug, Default)]
+struct NestingDepth(usize);
+
+impl NestingDepth {
+    /// Counts `token`; true when it is a start tag that takes the depth past `max`.
+    fn passes(&mut self, token: &tokenizer::Token, max: usize) -> bool {
+        match *token {
+            tokenizer::Token::Start {
+                name,
+                can_have_content: true,
+                ..
+            } if !is_void_or_implied_name(name) => {
+                self.0 += 1;
+                self.0 > max
+            }
+            tokenizer::Token::End { name } if !is_void_or_implied_name(name) => {
+                self.0 = self.0.saturating_sub(1);
+                false
+            }
+            _ => false,
+        }
+    }
+}
+
+fn is_void_or_implied_name(name: &str) -> bool {
+    let mut lowered = [0u8; 8];
+    let Some(into) = lowered.get_mut(..name.len()) else {
+        return false;
+    };
+    into.copy_from_slice(name.as_bytes());
+    into.make_ascii_lowercase();
+    is_void_or_implied(into)
+}
+
+/// [`nesting_cut`] by a scan of the bytes from `from` (every tag ends at its first `>`), for
+/// the markup the tokenizer does not read; `depth` is the nesting before `from`.
+fn scan_nesting(html: &str, from: usize, mut depth: usize, max: usize) -> Option<usize> {
     let bytes = html.as_bytes();
-    let mut depth = 0usize;
-    let mut i = 0;
+    let mut i = from.min(bytes.len());
     while let Some(offset) = memchr_lt(&bytes[i..]) {
         let at = i + offset;
         let rest = &bytes[at..];
@@ -1219,7 +1278,11 @@ mod tests {
     fn deep_nesting_is_cut_before_parsing() {
         let deep = format!("<p>top</p>{}deep", "<div><span><b>".repeat(10_000));
         let cut = nesting_cut(&deep, MAX_NESTING).expect("too deep");
-        assert!(cut > 10 && cut < deep.len() / 2);
+        // The 1,025th element counted: the `<span>` of the 342nd `<div><span><b>`.
+        assert_eq!(
+            cut,
+            "<p>top</p>".len() + 341 * "<div><span><b>".len() + "<div>".len()
+        );
         let (content, note) = extract_page_checked(&deep, &Url::parse("http://x.test/").unwrap());
         assert!(content.text.starts_with("top"));
         assert!(note.unwrap().contains("nested more than"));
@@ -1228,6 +1291,19 @@ mod tests {
         let scripted = format!("<script>{}</script><div>x</div>", "<div>".repeat(10_000));
         assert_eq!(nesting_cut(&scripted, MAX_NESTING), None);
         assert_eq!(nesting_cut("<<</ <a", 1), None);
+        // Past markup the tokenizer leaves to html5ever, the byte scan goes on counting.
+        let after_math = format!("<div><math><mi>x</mi></math>{}", "<div>".repeat(2_000));
+        let cut = nesting_cut(&after_math, MAX_NESTING).expect("counted past the MathML");
+        assert_eq!(
+            cut,
+            "<div><math><mi>x</mi></math>".len() + 1_023 * "<div>".len()
+        );
+        // A raw-text element counts as one level, closed by its end tag.
+        let styled = format!("{}<style>p{{}}</style>x", "<div>".repeat(MAX_NESTING));
+        assert_eq!(
+            nesting_cut(&styled, MAX_NESTING),
+            Some(MAX_NESTING * "<div>".len())
+        );
     }
 
     #[test]

@@ -1,86 +1,95 @@
 //! Streaming extraction of what the crawl keeps of most pages (see [`PageContent::reduce`]):
-//! one pass of lol_html's tokenizer over the document, no tree.
+//! one pass of the tokenizer ([`super::tokenizer`]) over the document, no tree.
 //!
 //! It fills the fields `reduce` keeps (language, title, meta refresh, visible text, header and
 //! footer texts, headings, links, forms, JSON-LD) with the same rules as the full extractor,
 //! and leaves the rest empty: its result is meant to be reduced, or thrown away for the full
-//! extraction when the page may be read whole. lol_html builds no tree, so the tree builder's
+//! extraction when the page may be read whole. No tree is built, so the tree builder's
 //! repairs the rules depend on (a `<p>` closed by a `<div>`, an `<li>` by the next `<li>`) are
 //! redone here on a stack of the elements that carry state; text and attribute values come
 //! with their character references still encoded, and are decoded here.
 
+use super::tokenizer::{Token, Tokenizer};
 use super::{
-    collapse, parse_json_ld, push_capped, resolve, TextSink, MAX_FIELDS_PER_FORM, MAX_FORMS,
-    MAX_HEADINGS, MAX_LINKS, MAX_NESTING, MAX_REGION_TEXT_CHARS, MAX_SCRIPTS, MAX_SHORT_TEXT_CHARS,
-    MAX_SHORT_TEXT_NODES, MAX_TEXT_CHARS,
+    collapse, parse_json_ld, push_capped, resolve, NestingDepth, TextSink, MAX_FIELDS_PER_FORM,
+    MAX_FORMS, MAX_HEADINGS, MAX_LINKS, MAX_NESTING, MAX_REGION_TEXT_CHARS, MAX_SCRIPTS,
+    MAX_SHORT_TEXT_CHARS, MAX_SHORT_TEXT_NODES, MAX_TEXT_CHARS,
 };
 use crate::artifacts::{Form, FormField, Heading, Link, PageContent, Region};
-use lol_html::html_content::TextChunk;
-use lol_html::{doc_text, element, end_tag, HtmlRewriter, Settings};
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
 use std::sync::Arc;
 use url::Url;
 
 /// What [`super::extract_page_checked`] followed by `reduce` would keep of `html`, before the
 /// reduction (call `reduce` on it), with the same nesting note. `None` when the page needs the
-/// full extractor: lol_html gave up on it, or a password field is labelled by reference
+/// full extractor: the tokenizer left it to html5ever, or a password field is labelled by reference
 /// (`aria-labelledby`, which may point anywhere in the document).
 pub fn extract_page_streaming(html: &str, page_url: &Url) -> Option<(PageContent, Option<String>)> {
-    super::within_nesting(html, |read| extract_streaming(read, page_url))
-}
-
-fn extract_streaming(html: &str, page_url: &Url) -> Option<PageContent> {
-    let state = Rc::new(RefCell::new(Extraction::default()));
-    let on_element = state.clone();
-    let on_text = state.clone();
+    let mut state = Extraction::default();
+    let mut depth = NestingDepth::default();
+    let mut note = None;
     let mut attributes = Vec::new();
-    let settings = Settings {
-        element_content_handlers: vec![element!("*", move |el| {
-            let source = html.get(el.source_location().bytes()).unwrap_or_default();
-            let tag = Tag::read(source, &mut attributes);
-            let opened = on_element.borrow_mut().open(&tag);
-            if let Some(id) = opened {
-                if el.can_have_content() {
-                    let on_end = on_element.clone();
-                    el.on_end_tag(end_tag!(move |_| {
-                        on_end.borrow_mut().end_tag(id);
-                        Ok(())
-                    }))?;
-                } else {
-                    on_element.borrow_mut().end_tag(id);
+    // The elements an end tag may close, as written, with the id the extraction gave those
+    // that carry state. An end tag closes the nearest of its name and all opened after it; the
+    // tree builder's finer repairs are the extraction's.
+    let mut closable: Vec<(&str, Option<u32>)> = Vec::new();
+    for token in Tokenizer::new(html) {
+        let token = token.ok()?;
+        // Where the full extractor's `nesting_cut` cuts the document: its tokens stop here.
+        if depth.passes(&token, MAX_NESTING) {
+            note = Some(super::nesting_note());
+            break;
+        }
+        match token {
+            Token::Start {
+                source,
+                name,
+                can_have_content,
+            } => {
+                let tag = Tag::read(source, &mut attributes);
+                let opened = state.open(&tag);
+                if can_have_content {
+                    // Markup whose elements never close (a million <b>s) is left to the tree
+                    // builder: each end tag would search them all.
+                    if closable.len() >= MAX_CLOSABLE {
+                        return None;
+                    }
+                    closable.push((name, opened));
+                } else if let Some(id) = opened {
+                    state.end_tag(id);
                 }
             }
-            Ok(())
-        })],
-        document_content_handlers: vec![doc_text!(move |chunk| {
-            on_text.borrow_mut().text_chunk(chunk);
-            Ok(())
-        })],
-        // Ambiguous markup (`<select><xmp>`...) is read as well as it can be, as browsers do.
-        strict: false,
-        ..Settings::new()
-    };
-    let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
-    let read = rewriter
-        .write(html.as_bytes())
-        .and_then(|()| rewriter.end());
-    if read.is_err() {
-        return None;
+            Token::End { name } => {
+                if let Some(at) = closable
+                    .iter()
+                    .rposition(|(open, _)| open.eq_ignore_ascii_case(name))
+                {
+                    for (_, id) in closable.drain(at..) {
+                        if let Some(id) = id {
+                            state.end_tag(id);
+                        }
+                    }
+                }
+            }
+            Token::Text {
+                raw,
+                character_references,
+            } => state.text(raw, character_references),
+        }
     }
-    let state = state.take();
     if state.needs_full_extraction {
         return None;
     }
-    Some(state.finish(page_url))
+    Some((state.finish(page_url), note))
 }
 
 /// Labels read per page: far more than any real page has (the full extractor reads all).
 const MAX_LABELS: usize = 30_000;
 /// Open elements with state at once; past this the page goes to the full extractor.
 const MAX_OPEN: usize = 4 * MAX_NESTING;
+/// Elements an end tag may still close (state or not); past this, the full extractor.
+const MAX_CLOSABLE: usize = 16 * MAX_NESTING;
 
 /// What an element is to the tree builder's repairs and to the extraction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,8 +196,6 @@ struct Extraction {
     regions: Vec<(u32, Region)>,
     sinks: Sinks,
     collectors: Vec<Collector>,
-    /// A text node that lol_html delivered in parts: decoded whole.
-    pending_text: String,
     lang: Option<String>,
     title: Option<String>,
     title_open: Option<u32>,
@@ -241,8 +248,7 @@ impl Sinks {
 }
 
 /// A start tag read in place: its name and attributes are slices of the document, read in one
-/// pass over the tag's source (lol_html's own accessors allocate a string for each, and every
-/// element is asked several).
+/// pass over the tag's source (every element is asked for several attributes).
 struct Tag<'a, 't> {
     name: Cow<'a, str>,
     /// (name as written, value as written) in document order; a repeated name is ignored past
@@ -267,7 +273,7 @@ impl<'a> Tag<'a, '_> {
         } else {
             Cow::Borrowed(name)
         };
-        // The attribute states of the HTML tokenizer, over a tag lol_html found complete.
+        // The attribute states of the HTML tokenizer, over a tag the tokenizer found complete.
         let mut i = name_end;
         while i < bytes.len() {
             let b = bytes[i];
@@ -867,7 +873,7 @@ impl Extraction {
         }
     }
 
-    /// An end tag lol_html matched to an element: it and what is open inside it close.
+    /// An end tag matched to an element: it and what is open inside it close.
     fn end_tag(&mut self, id: u32) {
         if self.stack.iter().any(|o| o.id == id) {
             self.close_to(id);
@@ -955,24 +961,6 @@ impl Extraction {
             }
             Target::Label(i) => self.labels[i] = text,
             Target::Button(i) => self.controls[i].submit_text = Some(text),
-        }
-    }
-
-    fn text_chunk(&mut self, chunk: &TextChunk) {
-        let raw = chunk.as_str();
-        let decode_entities = chunk.text_type().allows_html_entities();
-        if !chunk.last_in_text_node() {
-            self.pending_text.push_str(raw);
-            return;
-        }
-        if self.pending_text.is_empty() {
-            self.text(raw, decode_entities);
-        } else {
-            let mut whole = std::mem::take(&mut self.pending_text);
-            whole.push_str(raw);
-            self.text(&whole, decode_entities);
-            whole.clear();
-            self.pending_text = whole;
         }
     }
 
