@@ -50,7 +50,7 @@ pub const WHOLE_PAGE_ROLES: [Role; 2] = [Role::Contact, Role::Faq];
 /// Whether a page shows a sign of a role in [`WHOLE_PAGE_ROLES`] by itself: its URL, title,
 /// main heading or structure. Links naming it are not all known while crawling; a page that
 /// gets such a role only from them is read again at the end of the crawl
-/// ([`SiteIndex::reduced_pages_read_whole`]).
+/// ([`reduced_pages_read_whole`]).
 pub fn may_be_read_whole(url: &str, final_url: &str, content: &PageContent) -> bool {
     let rules = role_rules();
     let signs = PageSigns::of(url, final_url, content);
@@ -113,30 +113,17 @@ const MIN_STRENGTH: u32 = 2;
 impl<'a> SiteIndex<'a> {
     pub fn new(crawl: &'a SiteCrawl) -> Self {
         let links = LinkTable::new(crawl);
-        let home = links
-            .html_pages()
-            .map(|(_, page)| page)
-            .find(|p| p.url == crawl.start_url);
+        let home = home_page(crawl, &links);
+        let counts = InboundCounts::new(&links);
 
         // Inbound links: target URL -> (linking page, link) as indices: a store links its
         // menu targets from every page, and 8 bytes an entry keep a large crawl's index small.
         // Counted first so each list is allocated once at its size.
-        let mut inbound_counts = vec![0usize; links.targets.len()];
-        let mut named_counts = vec![[0u32; Role::ALL.len()]; links.targets.len()];
-        for (_, page) in links.html_pages() {
-            for link in links.of_page(page) {
-                if let Some(target) = link.target {
-                    inbound_counts[target as usize] += 1;
-                    for role in Role::ALL {
-                        if link.roles_named.contains(role) {
-                            named_counts[target as usize][role as usize] += 1;
-                        }
-                    }
-                }
-            }
-        }
-        let mut inbound_by_target: Vec<Vec<InboundLink>> =
-            inbound_counts.into_iter().map(Vec::with_capacity).collect();
+        let mut inbound_by_target: Vec<Vec<InboundLink>> = counts
+            .links
+            .iter()
+            .map(|&count| Vec::with_capacity(count))
+            .collect();
         for (page_index, page) in links.html_pages() {
             for (link_index, link) in links.of_page(page).enumerate() {
                 if let Some(target) = link.target {
@@ -147,53 +134,12 @@ impl<'a> SiteIndex<'a> {
                 }
             }
         }
-        let target_of = |url: &str| links.target_ids.get(url).copied();
 
         let click_depth = match home {
             Some(home) => click_depths(crawl, home, &links),
             None => HashMap::default(),
         };
-
-        let rules = role_rules();
-        let mut by_role: HashMap<Role, Vec<RoleMatch>> = HashMap::default();
-        for (_, page) in links.html_pages() {
-            let is_home = home.is_some_and(|h| std::ptr::eq(page, h));
-            if is_home {
-                by_role
-                    .entry(Role::Home)
-                    .or_default()
-                    .push(RoleMatch { page, strength: 10 });
-                continue;
-            }
-            // Links to the page under its URL, else under its final URL.
-            let named_links = [&page.url, &page.final_url]
-                .into_iter()
-                .filter_map(|url| target_of(url))
-                .find(|&target| !inbound_by_target[target as usize].is_empty())
-                .map_or([0; Role::ALL.len()], |target| named_counts[target as usize]);
-            let content = page
-                .content
-                .as_ref()
-                .expect("only HTML pages are classified");
-            let signs = PageSigns::of(&page.url, &page.final_url, content);
-            for (role, rule) in rules {
-                let strength =
-                    role_strength(*role, rule, &signs, content, named_links[*role as usize]);
-                if strength >= MIN_STRENGTH {
-                    by_role
-                        .entry(*role)
-                        .or_default()
-                        .push(RoleMatch { page, strength });
-                }
-            }
-        }
-        for matches in by_role.values_mut() {
-            matches.sort_by(|a, b| {
-                b.strength
-                    .cmp(&a.strength)
-                    .then(a.page.depth.cmp(&b.page.depth))
-            });
-        }
+        let by_role = pages_by_role(&links, home, &counts);
         let inbound = links
             .targets
             .into_iter()
@@ -207,21 +153,6 @@ impl<'a> SiteIndex<'a> {
             click_depth,
             inbound,
         }
-    }
-
-    /// Pages whose checks read them whole (home, [`WHOLE_PAGE_ROLES`]) but that the crawl
-    /// reduced.
-    pub fn reduced_pages_read_whole(&self) -> Vec<&'a Page> {
-        let mut pages: Vec<&'a Page> = self.home.into_iter().collect();
-        for role in WHOLE_PAGE_ROLES {
-            for page in self.pages_with_role(role) {
-                if !pages.iter().any(|p| std::ptr::eq(*p, page)) {
-                    pages.push(page);
-                }
-            }
-        }
-        pages.retain(|p| p.content.as_ref().is_some_and(|c| c.reduced));
-        pages
     }
 
     /// The start page, when it answered with HTML.
@@ -295,6 +226,109 @@ struct DistinctLink {
     /// The crawled page at its URL.
     target_page: Option<u32>,
     roles_named: RoleSet,
+}
+
+/// The pages whose checks read them whole (the home page, [`WHOLE_PAGE_ROLES`]) that the crawl
+/// reduced: what the crawl reads again at its end. Only the roles are worked out, not the rest
+/// of a [`SiteIndex`] (click depths, inbound links), which is built once the pages are final.
+pub fn reduced_pages_read_whole(crawl: &SiteCrawl) -> Vec<&Page> {
+    let links = LinkTable::new(crawl);
+    let home = home_page(crawl, &links);
+    let by_role = pages_by_role(&links, home, &InboundCounts::new(&links));
+    let mut pages: Vec<&Page> = home.into_iter().collect();
+    for role in WHOLE_PAGE_ROLES {
+        for matched in by_role.get(&role).into_iter().flatten() {
+            if !pages.iter().any(|p| std::ptr::eq(*p, matched.page)) {
+                pages.push(matched.page);
+            }
+        }
+    }
+    pages.retain(|p| p.content.as_ref().is_some_and(|c| c.reduced));
+    pages
+}
+
+/// The start page, when it answered with HTML.
+fn home_page<'a>(crawl: &'a SiteCrawl, links: &LinkTable<'a>) -> Option<&'a Page> {
+    links
+        .html_pages()
+        .map(|(_, page)| page)
+        .find(|p| p.url == crawl.start_url)
+}
+
+/// Per link target (by id): the links to it, and those whose text names each role.
+struct InboundCounts {
+    links: Vec<usize>,
+    named: Vec<[u32; Role::ALL.len()]>,
+}
+
+impl InboundCounts {
+    fn new(links: &LinkTable) -> Self {
+        let mut counts = InboundCounts {
+            links: vec![0; links.targets.len()],
+            named: vec![[0; Role::ALL.len()]; links.targets.len()],
+        };
+        for (_, page) in links.html_pages() {
+            for link in links.of_page(page) {
+                if let Some(target) = link.target {
+                    counts.links[target as usize] += 1;
+                    for role in Role::ALL {
+                        if link.roles_named.contains(role) {
+                            counts.named[target as usize][role as usize] += 1;
+                        }
+                    }
+                }
+            }
+        }
+        counts
+    }
+}
+
+/// The pages recognised in each role, surest first.
+fn pages_by_role<'a>(
+    links: &LinkTable<'a>,
+    home: Option<&'a Page>,
+    counts: &InboundCounts,
+) -> HashMap<Role, Vec<RoleMatch<'a>>> {
+    let rules = role_rules();
+    let mut by_role: HashMap<Role, Vec<RoleMatch>> = HashMap::default();
+    for (_, page) in links.html_pages() {
+        let is_home = home.is_some_and(|h| std::ptr::eq(page, h));
+        if is_home {
+            by_role
+                .entry(Role::Home)
+                .or_default()
+                .push(RoleMatch { page, strength: 10 });
+            continue;
+        }
+        // Links to the page under its URL, else under its final URL.
+        let named_links = [&page.url, &page.final_url]
+            .into_iter()
+            .filter_map(|url| links.target_ids.get(url.as_str()).copied())
+            .find(|&target| counts.links[target as usize] > 0)
+            .map_or([0; Role::ALL.len()], |target| counts.named[target as usize]);
+        let content = page
+            .content
+            .as_ref()
+            .expect("only HTML pages are classified");
+        let signs = PageSigns::of(&page.url, &page.final_url, content);
+        for (role, rule) in rules {
+            let strength = role_strength(*role, rule, &signs, content, named_links[*role as usize]);
+            if strength >= MIN_STRENGTH {
+                by_role
+                    .entry(*role)
+                    .or_default()
+                    .push(RoleMatch { page, strength });
+            }
+        }
+    }
+    for matches in by_role.values_mut() {
+        matches.sort_by(|a, b| {
+            b.strength
+                .cmp(&a.strength)
+                .then(a.page.depth.cmp(&b.page.depth))
+        });
+    }
+    by_role
 }
 
 /// The crawl's links by id, so the index walks a million links of a large store with integer

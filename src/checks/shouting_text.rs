@@ -17,23 +17,31 @@ pub fn run(ctx: &CheckContext) -> Finding {
     let mut pages_checked = 0;
     for (page, content) in site.html_pages() {
         pages_checked += 1;
-        // Link and button labels are navigation, not messages.
-        let labels: HashSet<&str> = content
-            .links
-            .iter()
-            .map(|l| l.text.trim())
-            .chain(
-                content
-                    .forms
-                    .iter()
-                    .flat_map(|f| f.submit_texts.iter().map(|t| t.trim())),
-            )
-            .collect();
+        // Link and button labels are navigation, not messages. Gathered only for a page with
+        // shouting in it: most have none, and a large crawl has hundreds of thousands of links.
+        let mut labels: Option<HashSet<&str>> = None;
         for line in main_lines(content) {
+            let runs = shouting_runs(line, min_words);
+            if runs.is_empty() {
+                continue;
+            }
+            let labels = labels.get_or_insert_with(|| {
+                content
+                    .links
+                    .iter()
+                    .map(|l| l.text.trim())
+                    .chain(
+                        content
+                            .forms
+                            .iter()
+                            .flat_map(|f| f.submit_texts.iter().map(|t| t.trim())),
+                    )
+                    .collect()
+            });
             if labels.contains(line) {
                 continue;
             }
-            for run in shouting_runs(line, min_words) {
+            for run in runs {
                 if seen.insert(run.clone()) {
                     found.push((page_url(page).to_string(), run));
                 }
