@@ -9,7 +9,7 @@
 //! redone here on a stack of the elements that carry state; text and attribute values come
 //! with their character references still encoded, and are decoded here.
 
-use super::tokenizer::{Token, Tokenizer};
+use super::tokenizer::{self, AttributeStep, Token, Tokenizer};
 use super::{
     collapse, parse_json_ld, push_capped, resolve, NestingDepth, TextSink, MAX_FIELDS_PER_FORM,
     MAX_FORMS, MAX_HEADINGS, MAX_LINKS, MAX_NESTING, MAX_REGION_TEXT_CHARS, MAX_SCRIPTS,
@@ -261,65 +261,20 @@ impl<'a> Tag<'a, '_> {
     fn read<'t>(source: &'a str, attributes: &'t mut Vec<(&'a str, &'a str)>) -> Tag<'a, 't> {
         attributes.clear();
         let bytes = source.as_bytes();
-        let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c');
-        let name_end = bytes
-            .iter()
-            .skip(1)
-            .position(|&b| is_space(b) || b == b'/' || b == b'>')
-            .map_or(bytes.len(), |p| p + 1);
+        let name_end = tokenizer::tag_name_end(bytes, 1);
         let name = &source[1.min(name_end)..name_end];
         let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
             Cow::Owned(name.to_ascii_lowercase())
         } else {
             Cow::Borrowed(name)
         };
-        // The attribute states of the HTML tokenizer, over a tag the tokenizer found complete.
-        let mut i = name_end;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if is_space(b) || b == b'/' {
-                i += 1;
-                continue;
-            }
-            if b == b'>' {
-                break;
-            }
-            // A name runs to a space, `/`, `>` or `=` (a leading `=` is part of it).
-            let name_start = i;
-            i += 1;
-            while i < bytes.len() && !(is_space(bytes[i]) || matches!(bytes[i], b'/' | b'>' | b'='))
-            {
-                i += 1;
-            }
-            let attr_name = &source[name_start..i];
-            while i < bytes.len() && is_space(bytes[i]) {
-                i += 1;
-            }
-            let mut value = "";
-            if bytes.get(i) == Some(&b'=') {
-                i += 1;
-                while i < bytes.len() && is_space(bytes[i]) {
-                    i += 1;
-                }
-                match bytes.get(i) {
-                    Some(&quote @ (b'"' | b'\'')) => {
-                        let from = i + 1;
-                        let to =
-                            memchr::memchr(quote, &bytes[from..]).map_or(bytes.len(), |p| from + p);
-                        value = &source[from..to];
-                        i = to + 1;
-                    }
-                    Some(b'>') | None => {}
-                    Some(_) => {
-                        let from = i;
-                        while i < bytes.len() && !(is_space(bytes[i]) || bytes[i] == b'>') {
-                            i += 1;
-                        }
-                        value = &source[from..i];
-                    }
-                }
-            }
-            attributes.push((attr_name, value));
+        // The tokenizer's own attribute states, over a tag it found complete.
+        let mut at = name_end;
+        while let AttributeStep::Attribute { name, value, next } =
+            tokenizer::attribute_step(bytes, at)
+        {
+            attributes.push((&source[name], &source[value]));
+            at = next;
         }
         Tag { name, attributes }
     }

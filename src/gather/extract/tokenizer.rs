@@ -327,52 +327,112 @@ fn is_space(b: u8) -> bool {
 /// (length of its name, the index past its `>`, self-closing). `None` when the document ends
 /// inside it.
 fn scan_tag(bytes: &[u8], name_start: usize) -> Option<(usize, usize, bool)> {
-    let mut i = name_start;
-    while i < bytes.len() && !(is_space(bytes[i]) || matches!(bytes[i], b'/' | b'>')) {
-        i += 1;
-    }
-    let name_len = i - name_start;
+    let name_end = tag_name_end(bytes, name_start);
+    let mut i = name_end;
     loop {
-        let b = *bytes.get(i)?;
-        if is_space(b) {
-            i += 1;
-            continue;
+        match attribute_step(bytes, i) {
+            AttributeStep::Attribute { next, .. } => i = next,
+            AttributeStep::End {
+                after,
+                self_closing,
+            } => return Some((name_end - name_start, after, self_closing)),
+            AttributeStep::EndOfInput => return None,
         }
-        match b {
-            b'>' => return Some((name_len, i + 1, false)),
-            b'/' => {
-                if bytes.get(i + 1) == Some(&b'>') {
-                    return Some((name_len, i + 2, true));
+    }
+}
+
+/// Where a tag name starting at `from` ends: at a space, `/` or `>`.
+pub fn tag_name_end(bytes: &[u8], from: usize) -> usize {
+    bytes[from.min(bytes.len())..]
+        .iter()
+        .position(|&b| is_space(b) || matches!(b, b'/' | b'>'))
+        .map_or(bytes.len(), |p| from + p)
+}
+
+/// One step of the tokenizer's attribute states inside a tag, from `at`.
+pub enum AttributeStep {
+    /// An attribute: its name and value (empty without `=`) as byte ranges, and where to go on.
+    Attribute {
+        name: std::ops::Range<usize>,
+        value: std::ops::Range<usize>,
+        next: usize,
+    },
+    /// The tag's `>`: the index past it, and whether `/>` closed it.
+    End { after: usize, self_closing: bool },
+    /// The document ends inside the tag.
+    EndOfInput,
+}
+
+pub fn attribute_step(bytes: &[u8], mut at: usize) -> AttributeStep {
+    let skip_spaces = |mut i: usize| {
+        while bytes.get(i).copied().is_some_and(is_space) {
+            i += 1;
+        }
+        i
+    };
+    loop {
+        at = skip_spaces(at);
+        match bytes.get(at) {
+            None => return AttributeStep::EndOfInput,
+            Some(b'>') => {
+                return AttributeStep::End {
+                    after: at + 1,
+                    self_closing: false,
                 }
-                i += 1;
-                continue;
             }
-            _ => {}
-        }
-        // An attribute name runs to a space, `/`, `>` or `=` (a leading `=` is part of it).
-        i += 1;
-        while i < bytes.len() && !(is_space(bytes[i]) || matches!(bytes[i], b'/' | b'>' | b'=')) {
-            i += 1;
-        }
-        while i < bytes.len() && is_space(bytes[i]) {
-            i += 1;
-        }
-        if bytes.get(i) != Some(&b'=') {
-            continue;
-        }
-        i += 1;
-        while i < bytes.len() && is_space(bytes[i]) {
-            i += 1;
-        }
-        match *bytes.get(i)? {
-            quote @ (b'"' | b'\'') => {
-                i += 1 + memchr::memchr(quote, &bytes[i + 1..])? + 1;
-            }
-            b'>' => {}
-            _ => {
-                while i < bytes.len() && !(is_space(bytes[i]) || bytes[i] == b'>') {
-                    i += 1;
+            Some(b'/') if bytes.get(at + 1) == Some(&b'>') => {
+                return AttributeStep::End {
+                    after: at + 2,
+                    self_closing: true,
                 }
+            }
+            Some(b'/') => at += 1,
+            Some(_) => break,
+        }
+    }
+    // A name runs to a space, `/`, `>` or `=` (a leading `=` is part of it).
+    let name_start = at;
+    at += 1;
+    while bytes
+        .get(at)
+        .is_some_and(|&b| !(is_space(b) || matches!(b, b'/' | b'>' | b'=')))
+    {
+        at += 1;
+    }
+    let name = name_start..at;
+    at = skip_spaces(at);
+    if bytes.get(at) != Some(&b'=') {
+        return AttributeStep::Attribute {
+            name,
+            value: at..at,
+            next: at,
+        };
+    }
+    at = skip_spaces(at + 1);
+    match bytes.get(at) {
+        None => AttributeStep::EndOfInput,
+        Some(&quote @ (b'"' | b'\'')) => match memchr::memchr(quote, &bytes[at + 1..]) {
+            Some(p) => AttributeStep::Attribute {
+                name,
+                value: at + 1..at + 1 + p,
+                next: at + 2 + p,
+            },
+            None => AttributeStep::EndOfInput,
+        },
+        Some(b'>') => AttributeStep::Attribute {
+            name,
+            value: at..at,
+            next: at,
+        },
+        Some(_) => {
+            let from = at;
+            while bytes.get(at).is_some_and(|&b| !(is_space(b) || b == b'>')) {
+                at += 1;
+            }
+            AttributeStep::Attribute {
+                name,
+                value: from..at,
+                next: at,
             }
         }
     }
@@ -410,15 +470,18 @@ fn comment_end(bytes: &[u8], from: usize) -> usize {
 fn end_tag_of(bytes: &[u8], from: usize, name: &[u8]) -> Option<usize> {
     memchr::memmem::find_iter(&bytes[from..], b"</")
         .map(|p| from + p)
-        .find(|&at| {
-            let name_at = at + 2;
-            bytes
-                .get(name_at..name_at + name.len())
-                .is_some_and(|n| n.eq_ignore_ascii_case(name))
-                && bytes
-                    .get(name_at + name.len())
-                    .is_some_and(|&b| is_space(b) || matches!(b, b'/' | b'>'))
-        })
+        .find(|&at| names_tag_at(bytes, at + 2, name))
+}
+
+/// Whether the tag name at `at` is `name` (lowercase, any case in the document), ended as the
+/// tokenizer ends a name in raw text: by a space, `/` or `>`.
+fn names_tag_at(bytes: &[u8], at: usize, name: &[u8]) -> bool {
+    bytes
+        .get(at..at + name.len())
+        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        && bytes
+            .get(at + name.len())
+            .is_some_and(|&b| is_space(b) || matches!(b, b'/' | b'>'))
 }
 
 /// Where a script's end tag starts, through the script data states: after `<!--` the end
@@ -432,13 +495,7 @@ fn script_end(bytes: &[u8], from: usize) -> Option<usize> {
     }
     let tag_at = |at: usize, closing: bool| {
         let name_at = at + 1 + usize::from(closing);
-        (!closing || bytes.get(at + 1) == Some(&b'/'))
-            && bytes
-                .get(name_at..name_at + 6)
-                .is_some_and(|n| n.eq_ignore_ascii_case(b"script"))
-            && bytes
-                .get(name_at + 6)
-                .is_some_and(|&b| is_space(b) || matches!(b, b'/' | b'>'))
+        (!closing || bytes.get(at + 1) == Some(&b'/')) && names_tag_at(bytes, name_at, b"script")
     };
     let mut state = State::Data;
     let mut i = from;
