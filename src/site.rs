@@ -98,14 +98,10 @@ pub struct SiteIndex<'a> {
     home: Option<&'a Page>,
     by_role: HashMap<Role, Vec<RoleMatch<'a>>>,
     click_depth: HashMap<&'a str, u32>,
-    inbound: HashMap<&'a str, Vec<InboundLink>>,
-}
-
-/// A link to a page: which page of the crawl holds it, and where in its links.
-#[derive(Debug, Clone, Copy)]
-struct InboundLink {
-    page: u32,
-    link: u32,
+    /// Kept for [`SiteIndex::linked_from`], which checks ask of a few URLs (broken ones, the
+    /// contact page): a list of the links to every page would hold an entry per link of the
+    /// crawl, a store's menu once per page.
+    links: LinkTable<'a>,
 }
 
 const MIN_STRENGTH: u32 = 2;
@@ -115,43 +111,17 @@ impl<'a> SiteIndex<'a> {
         let links = LinkTable::new(crawl);
         let home = home_page(crawl, &links);
         let counts = InboundCounts::new(&links);
-
-        // Inbound links: target URL -> (linking page, link) as indices: a store links its
-        // menu targets from every page, and 8 bytes an entry keep a large crawl's index small.
-        // Counted first so each list is allocated once at its size.
-        let mut inbound_by_target: Vec<Vec<InboundLink>> = counts
-            .links
-            .iter()
-            .map(|&count| Vec::with_capacity(count))
-            .collect();
-        for (page_index, page) in links.html_pages() {
-            for (link_index, link) in links.of_page(page).enumerate() {
-                if let Some(target) = link.target {
-                    inbound_by_target[target as usize].push(InboundLink {
-                        page: page_index,
-                        link: link_index as u32,
-                    });
-                }
-            }
-        }
-
         let click_depth = match home {
             Some(home) => click_depths(crawl, home, &links),
             None => HashMap::default(),
         };
         let by_role = pages_by_role(&links, home, &counts);
-        let inbound = links
-            .targets
-            .into_iter()
-            .zip(inbound_by_target)
-            .filter(|(_, links_in)| !links_in.is_empty())
-            .collect();
         SiteIndex {
             crawl,
             home,
             by_role,
             click_depth,
-            inbound,
+            links,
         }
     }
 
@@ -192,19 +162,30 @@ impl<'a> SiteIndex<'a> {
 
     /// Pages linking to `url`, with the link text, in crawl order.
     pub fn linked_from(&self, url: &str) -> impl Iterator<Item = (&'a Page, &'a str)> + '_ {
-        let crawl = self.crawl;
-        self.inbound
-            .get(url)
-            .into_iter()
-            .flatten()
-            .map(move |entry| {
-                let page = &crawl.pages[entry.page as usize];
-                let content = page
-                    .content
-                    .as_ref()
-                    .expect("inbound links come from HTML pages");
-                (page, &*content.links[entry.link as usize].text)
-            })
+        let target = self.links.target_ids.get(url).copied();
+        // The shared copies of the links to `url` (a few: the same URL under other texts or
+        // in other regions), then the pages holding one, compared by address.
+        let copies: Vec<usize> = match target {
+            Some(target) => self
+                .links
+                .ids
+                .iter()
+                .filter(|(_, &id)| self.links.distinct[id as usize].target == Some(target))
+                .map(|(&address, _)| address)
+                .collect(),
+            None => Vec::new(),
+        };
+        let mut linking = Vec::new();
+        if !copies.is_empty() {
+            for (_, page) in self.links.html_pages() {
+                for link in page.content.iter().flat_map(|content| &content.links) {
+                    if copies.contains(&address(link)) {
+                        linking.push((page, &*link.text));
+                    }
+                }
+            }
+        }
+        linking.into_iter()
     }
 
     /// Every HTML page that answered OK.
@@ -335,12 +316,17 @@ fn pages_by_role<'a>(
 /// lookups, not string hashing.
 struct LinkTable<'a> {
     crawl: &'a SiteCrawl,
-    /// Index in `distinct` of each link of the crawl (by address: shared copies are one).
-    ids: HashMap<*const Link, u32>,
+    /// Index in `distinct` of each link of the crawl (by [`address`]: shared copies are one).
+    ids: HashMap<usize, u32>,
     distinct: Vec<DistinctLink>,
     /// Link URLs by id.
     targets: Vec<&'a str>,
     target_ids: HashMap<&'a str, u32>,
+}
+
+/// Where a link's shared copy lives: equal for every page holding that copy.
+fn address(link: &Arc<Link>) -> usize {
+    Arc::as_ptr(link) as usize
 }
 
 impl<'a> LinkTable<'a> {
@@ -354,7 +340,7 @@ impl<'a> LinkTable<'a> {
             .collect();
         let rules = role_rules();
         let mut roles_by_text: HashMap<&str, RoleSet> = HashMap::default();
-        let mut ids: HashMap<*const Link, u32> = HashMap::default();
+        let mut ids: HashMap<usize, u32> = HashMap::default();
         let mut table = LinkTable {
             crawl,
             ids: HashMap::default(),
@@ -364,7 +350,7 @@ impl<'a> LinkTable<'a> {
         };
         for content in crawl.pages.iter().filter_map(|p| p.content.as_ref()) {
             for link in &content.links {
-                ids.entry(Arc::as_ptr(link)).or_insert_with(|| {
+                ids.entry(address(link)).or_insert_with(|| {
                     let target = link.url.as_deref().map(|url| {
                         let next = table.targets.len() as u32;
                         *table.target_ids.entry(url).or_insert_with(|| {
@@ -393,7 +379,7 @@ impl<'a> LinkTable<'a> {
         let links = page.content.as_ref().map_or(&[][..], |c| &c.links[..]);
         links
             .iter()
-            .map(|link| &self.distinct[self.ids[&Arc::as_ptr(link)] as usize])
+            .map(|link| &self.distinct[self.ids[&address(link)] as usize])
     }
 
     /// Pages that answered OK with HTML, with their index in the crawl.
