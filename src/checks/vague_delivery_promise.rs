@@ -15,6 +15,7 @@ use super::phrases::{fold, PhraseSet};
 use super::{CheckContext, Evidence, Finding};
 use crate::artifacts::PageContent;
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Service {
@@ -59,11 +60,12 @@ impl<'a> Place<'a> {
 }
 
 #[derive(Debug, Clone)]
-/// Borrowed from the page it was read on: a large store has a few on every page.
+/// Borrowed from the page it was read on: a large store has a few on every page. The duration
+/// is shared with the other mentions of the same line (a template line on every page).
 struct Mention<'a> {
     place: Place<'a>,
     service: Service,
-    duration: Duration,
+    duration: Rc<Duration>,
     sentence: &'a str,
 }
 
@@ -122,30 +124,41 @@ pub fn run(ctx: &CheckContext) -> Finding {
         return error;
     }
     let mut shared = SharedReads::default();
-    let per_page: Vec<Vec<Mention>> = site
-        .html_pages()
-        .map(|(page, content)| page_mentions(page_url(page), content, &vocab, &mut shared))
-        .collect();
     // A sentence repeated word for word on several pages is template text (a banner, a
-    // product-page block): one promise of the whole site, like the header and footer.
-    let mut pages_per_sentence: HashMap<&str, usize> = HashMap::new();
-    for page in &per_page {
-        let distinct: HashSet<&str> = page.iter().map(|m| m.sentence).collect();
-        for sentence in distinct {
-            *pages_per_sentence.entry(sentence).or_default() += 1;
-        }
-    }
-    let mut mentions: Vec<Mention> = Vec::new();
+    // product-page block): one promise of the whole site, like the header and footer. Pages
+    // are counted per sentence as they are read: the mentions of every page are not kept for
+    // it, since a large store repeats its header's promise on every page.
+    let mut pages_per_sentence: HashMap<&str, (usize, usize)> = HashMap::new();
     // Site-wide promises already kept, by sentence and position: a store's template repeats
     // them on every page, so this must not be a scan of the mentions kept so far.
     let mut site_wide_seen: HashSet<(&str, usize)> = HashSet::new();
-    for mention in per_page.iter().flatten() {
-        let site_wide = pages_per_sentence[mention.sentence] > 1
+    let mut read: Vec<Mention> = Vec::new();
+    for (page_index, (page, content)) in site.html_pages().enumerate() {
+        for mention in page_mentions(page_url(page), content, &vocab, &mut shared) {
+            let (pages, last_page) = pages_per_sentence
+                .entry(mention.sentence)
+                .or_insert((0, usize::MAX));
+            if *last_page != page_index {
+                *pages += 1;
+                *last_page = page_index;
+            }
+            // The first copy of a header or footer promise stands for all.
+            if matches!(mention.place, Place::SiteWide(_))
+                && !site_wide_seen.insert((mention.sentence, mention.duration.start))
+            {
+                continue;
+            }
+            read.push(mention);
+        }
+    }
+    site_wide_seen.clear();
+    let mut mentions: Vec<Mention> = Vec::new();
+    for mut mention in read {
+        let site_wide = pages_per_sentence[mention.sentence].0 > 1
             || matches!(mention.place, Place::SiteWide(_));
         if site_wide && !site_wide_seen.insert((mention.sentence, mention.duration.start)) {
             continue;
         }
-        let mut mention = mention.clone();
         if site_wide {
             mention.place = Place::SiteWide(mention.place.url());
         }
@@ -206,7 +219,7 @@ pub fn run(ctx: &CheckContext) -> Finding {
 }
 
 /// What one line of text says about delivery: its sentences' durations and their services.
-type LineMentions<'a> = Vec<(&'a str, Service, Duration)>;
+type LineMentions<'a> = Vec<(&'a str, Service, Rc<Duration>)>;
 
 /// Reads shared by the pages of one site. The crawl keeps one copy of a line or region that
 /// pages repeat (header, footer, template blocks), so a copy's address names its text: what it
@@ -248,7 +261,7 @@ fn page_mentions<'a>(
             out.push(Mention {
                 place,
                 service: *service,
-                duration: duration.clone(),
+                duration: Rc::clone(duration),
                 sentence,
             });
         }
@@ -270,7 +283,7 @@ fn line_mentions<'a>(line: &'a str, vocab: &Vocabulary) -> LineMentions<'a> {
             let previous_end = if i == 0 { 0 } else { durations[i - 1].end };
             let next_start = durations.get(i + 1).map_or(folded.len(), |d| d.start);
             let service = qualifier(&folded, previous_end, duration, next_start, vocab);
-            out.push((sentence, service, duration.clone()));
+            out.push((sentence, service, Rc::new(duration.clone())));
         }
     }
     out
