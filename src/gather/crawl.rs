@@ -512,7 +512,7 @@ impl Crawler<'_> {
         }
         // Answers arrive in a different order on every run; reports and their evidence
         // should not.
-        self.pages.sort_by(|a, b| {
+        self.pages.sort_unstable_by(|a, b| {
             (a.discovered_via != Discovery::Start, &a.url)
                 .cmp(&(b.discovered_via != Discovery::Start, &b.url))
         });
