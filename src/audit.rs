@@ -31,6 +31,26 @@ pub async fn gather(
     })
 }
 
+/// [`gather`] run to its end on `runtime`'s worker threads, not on the thread that waits for
+/// it: the crawl loop then takes turns with the fetches it starts on the workers, instead of
+/// being one thread more than a 2-core machine has cores (a 10,000-page crawl took a tenth
+/// less wall time and CPU, the difference being the kernel switching threads).
+pub fn gather_on_workers(
+    runtime: &tokio::runtime::Runtime,
+    start: &Url,
+    config: &Config,
+    progress: &ProgressBar,
+) -> Result<Artifacts, CouldNotRun> {
+    let (start, config, progress) = (start.clone(), config.clone(), progress.clone());
+    let task = runtime.spawn(async move { gather(&start, &config, &progress).await });
+    runtime
+        .block_on(task)
+        .unwrap_or_else(|failed| match failed.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(failed) => unreachable!("the runtime outlives the task: {failed}"),
+        })
+}
+
 /// Parses and checks a start URL given on the command line.
 pub fn parse_start_url(input: &str) -> Result<Url, crate::error::UsageError> {
     let url = Url::parse(input).map_err(|e| {

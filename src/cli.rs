@@ -376,7 +376,7 @@ fn audit(args: AuditArgs) -> anyhow::Result<Exit> {
     let progress = progress_bar(config.output.quiet);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let started = std::time::Instant::now();
-    let artifacts = runtime.block_on(crate::audit::gather(&start, &config, &progress))?;
+    let artifacts = crate::audit::gather_on_workers(&runtime, &start, &config, &progress)?;
     progress.finish_and_clear();
     if let Some(dir) = &config.output.save_artifacts {
         artifacts.save(dir)?;
