@@ -162,26 +162,23 @@ impl<'a> SiteIndex<'a> {
 
     /// Pages linking to `url`, with the link text, in crawl order.
     pub fn linked_from(&self, url: &str) -> impl Iterator<Item = (&'a Page, &'a str)> + '_ {
-        let target = self.links.target_ids.get(url).copied();
+        let mut linking = Vec::new();
+        let Some(&target) = self.links.target_ids.get(url) else {
+            return linking.into_iter();
+        };
         // The shared copies of the links to `url` (a few: the same URL under other texts or
         // in other regions), then the pages holding one, compared by address.
-        let copies: Vec<usize> = match target {
-            Some(target) => self
-                .links
-                .ids
-                .iter()
-                .filter(|(_, &id)| self.links.distinct[id as usize].target == Some(target))
-                .map(|(&address, _)| address)
-                .collect(),
-            None => Vec::new(),
-        };
-        let mut linking = Vec::new();
-        if !copies.is_empty() {
-            for (_, page) in self.links.html_pages() {
-                for link in page.content.iter().flat_map(|content| &content.links) {
-                    if copies.contains(&address(link)) {
-                        linking.push((page, &*link.text));
-                    }
+        let copies: Vec<usize> = self
+            .links
+            .ids
+            .iter()
+            .filter(|(_, &id)| self.links.distinct[id as usize].target == Some(target))
+            .map(|(&address, _)| address)
+            .collect();
+        for (_, page) in self.links.html_pages() {
+            for link in page.content.iter().flat_map(|content| &content.links) {
+                if copies.contains(&address(link)) {
+                    linking.push((page, &*link.text));
                 }
             }
         }
