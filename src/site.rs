@@ -373,9 +373,9 @@ impl<'a> LinkTable<'a> {
 
     /// The links of a page of the crawl.
     fn of_page<'s>(&'s self, page: &'s Page) -> impl Iterator<Item = &'s DistinctLink> + 's {
-        let links = page.content.as_ref().map_or(&[][..], |c| &c.links[..]);
-        links
+        page.content
             .iter()
+            .flat_map(|content| &content.links)
             .map(|link| &self.distinct[self.ids[&address(link)] as usize])
     }
 
@@ -674,7 +674,7 @@ mod index_tests {
             content_type: Some("text/html".into()),
             content: Some(PageContent {
                 title: Some(format!("Page {path}")),
-                links,
+                links: links.into(),
                 ..PageContent::default()
             }),
             ..Page::requested(&format!("{BASE}{path}"), Discovery::Link, 1)

@@ -154,8 +154,8 @@ pub struct PageContent {
     pub footer_text: Arc<str>,
     pub headings: Vec<Heading>,
     /// Shared: a store repeats its menu and footer links on every page, and the crawl keeps
-    /// one copy of each link (see `gather::crawl`).
-    pub links: Vec<Arc<Link>>,
+    /// one copy of each link and of each run of links that repeats (see [`Links`]).
+    pub links: Links,
     /// Targets of `tel:` links (as written, without the scheme).
     pub tel_links: Vec<String>,
     /// Targets of `mailto:` links (address part only).
@@ -209,11 +209,11 @@ impl PageContent {
         self.text = String::new();
         self.meta_description = None;
         self.headings.retain(|h| h.level <= 1);
-        for link in &mut self.links {
+        self.links.for_each_mut(|link| {
             if link.url.is_some() {
                 Arc::make_mut(link).href = String::new();
             }
-        }
+        });
         for form in &mut self.forms {
             let form = Arc::make_mut(form);
             form.fields.retain(|f| f.kind == "password");
@@ -261,6 +261,129 @@ fn json_ld_types_only(value: &serde_json::Value) -> serde_json::Value {
         }
         Value::Array(items) => Value::Array(items.iter().map(json_ld_types_only).collect()),
         _ => Value::Null,
+    }
+}
+
+/// A page's links in document order, held as runs of consecutive links in the same region.
+/// A store repeats its header, menu and footer links on every page, often a hundred or more:
+/// the crawl keeps one copy of each run that repeats (`gather::crawl`), so a page costs a
+/// pointer per run for them, not one per link. Saved as a plain list of links.
+#[derive(Clone, Default)]
+pub struct Links {
+    runs: Vec<Arc<Vec<Arc<Link>>>>,
+}
+
+impl Links {
+    pub fn len(&self) -> usize {
+        self.runs.iter().map(|run| run.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.runs.iter().all(|run| run.is_empty())
+    }
+
+    pub fn iter(&self) -> LinksIter<'_> {
+        fn run_links(run: &Arc<Vec<Arc<Link>>>) -> std::slice::Iter<'_, Arc<Link>> {
+            run.iter()
+        }
+        self.runs.iter().flat_map(run_links)
+    }
+
+    pub fn get(&self, index: usize) -> Option<&Arc<Link>> {
+        self.iter().nth(index)
+    }
+
+    /// Adds a link at the end, to the last run when it is in the same region.
+    pub fn push(&mut self, link: Arc<Link>) {
+        if let Some(run) = self.runs.last_mut() {
+            if run.first().is_some_and(|first| first.region == link.region) {
+                Arc::make_mut(run).push(link);
+                return;
+            }
+        }
+        self.runs.push(Arc::new(vec![link]));
+    }
+
+    /// Runs `change` on every link, copying the runs shared with other pages first.
+    pub fn for_each_mut(&mut self, mut change: impl FnMut(&mut Arc<Link>)) {
+        for run in &mut self.runs {
+            Arc::make_mut(run).iter_mut().for_each(&mut change);
+        }
+    }
+
+    /// The runs of links in the same region, in order.
+    pub fn runs(&self) -> &[Arc<Vec<Arc<Link>>>] {
+        &self.runs
+    }
+
+    /// The runs, for the crawl to point each at its shared copy.
+    pub fn runs_mut(&mut self) -> &mut [Arc<Vec<Arc<Link>>>] {
+        &mut self.runs
+    }
+
+    /// Gives back room left over from building the runs of a page that is kept.
+    pub fn shrink_to_fit(&mut self) {
+        for run in &mut self.runs {
+            if let Some(run) = Arc::get_mut(run) {
+                run.shrink_to_fit();
+            }
+        }
+        self.runs.shrink_to_fit();
+    }
+}
+
+impl From<Vec<Arc<Link>>> for Links {
+    fn from(links: Vec<Arc<Link>>) -> Links {
+        links.into_iter().collect()
+    }
+}
+
+impl FromIterator<Arc<Link>> for Links {
+    fn from_iter<I: IntoIterator<Item = Arc<Link>>>(links: I) -> Links {
+        let mut all = Links::default();
+        links.into_iter().for_each(|link| all.push(link));
+        all
+    }
+}
+
+pub type LinksIter<'a> = std::iter::FlatMap<
+    std::slice::Iter<'a, Arc<Vec<Arc<Link>>>>,
+    std::slice::Iter<'a, Arc<Link>>,
+    fn(&'a Arc<Vec<Arc<Link>>>) -> std::slice::Iter<'a, Arc<Link>>,
+>;
+
+impl<'a> IntoIterator for &'a Links {
+    type Item = &'a Arc<Link>;
+    type IntoIter = LinksIter<'a>;
+    fn into_iter(self) -> LinksIter<'a> {
+        self.iter()
+    }
+}
+
+impl std::ops::Index<usize> for Links {
+    type Output = Arc<Link>;
+    fn index(&self, index: usize) -> &Arc<Link> {
+        let len = self.len();
+        self.get(index)
+            .unwrap_or_else(|| panic!("link {index} asked of a page with {len} links"))
+    }
+}
+
+impl std::fmt::Debug for Links {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Links {
+    fn serialize<S: serde::Serializer>(&self, to: S) -> Result<S::Ok, S::Error> {
+        to.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Links {
+    fn deserialize<D: serde::Deserializer<'de>>(from: D) -> Result<Links, D::Error> {
+        Vec::<Arc<Link>>::deserialize(from).map(Links::from)
     }
 }
 
@@ -367,5 +490,61 @@ mod shared_text {
         ) -> Result<Option<Arc<str>>, D::Error> {
             Option::<String>::deserialize(from).map(|text| text.map(Arc::from))
         }
+    }
+}
+
+#[cfg(test)]
+mod links_tests {
+    use super::{Link, Links, Region};
+    use std::sync::Arc;
+
+    fn link(href: &str, region: Region) -> Arc<Link> {
+        Arc::new(Link {
+            href: href.into(),
+            url: Some(format!("https://shop.example{href}").into()),
+            text: href.into(),
+            region,
+        })
+    }
+
+    #[test]
+    fn links_are_held_in_runs_by_region_and_saved_as_one_list_in_order() {
+        use Region::{Footer, Header, Main, Nav};
+        let regions = [Header, Nav, Nav, Header, Main, Main, Main, Footer];
+        let all: Links = regions
+            .iter()
+            .enumerate()
+            .map(|(i, &region)| link(&format!("/{i}"), region))
+            .collect();
+        let run_lengths: Vec<usize> = all.runs().iter().map(|run| run.len()).collect();
+        assert_eq!(run_lengths, [1, 2, 1, 3, 1]);
+        assert_eq!((all.len(), all[5].href.as_str()), (8, "/5"));
+        assert!(all.get(8).is_none());
+
+        let saved = serde_json::to_value(&all).unwrap();
+        let hrefs: Vec<&str> = saved
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["href"].as_str().unwrap())
+            .collect();
+        assert_eq!(hrefs, ["/0", "/1", "/2", "/3", "/4", "/5", "/6", "/7"]);
+        let loaded: Links = serde_json::from_value(saved).unwrap();
+        assert_eq!(loaded.runs().len(), 5);
+        assert_eq!(loaded[7].region, Footer);
+        assert_eq!(format!("{loaded:?}"), format!("{all:?}"));
+    }
+
+    #[test]
+    fn changing_the_links_of_one_page_leaves_the_runs_it_shared_alone() {
+        let page = Links::from(vec![link("/", Region::Header), link("/p", Region::Main)]);
+        let mut other = page.clone();
+        other.for_each_mut(|l| Arc::make_mut(l).href.clear());
+        assert_eq!(
+            page.iter().map(|l| l.href.as_str()).collect::<Vec<_>>(),
+            ["/", "/p"]
+        );
+        assert!(other.iter().all(|l| l.href.is_empty()));
+        assert!(Links::default().is_empty() && !page.is_empty());
     }
 }

@@ -6,7 +6,7 @@
 //! flight. Links found on pages go before sitemap URLs, so a sitemap of 10,000 products does
 //! not crowd out the contact page linked from home. Every requested URL becomes a `Page`.
 
-use crate::artifacts::{CrawlStats, Discovery, Form, Link, Page, PageContent, SiteCrawl};
+use crate::artifacts::{CrawlStats, Discovery, Form, Link, Links, Page, PageContent, SiteCrawl};
 use crate::config::CrawlConfig;
 use crate::error::CouldNotRun;
 use crate::gather::extract::{extract_page_checked, extract_page_streaming};
@@ -16,8 +16,9 @@ use crate::gather::scope::{host_key, normalize, CrawlScope, TrapGuard};
 use crate::site::{may_be_read_whole, reduced_pages_read_whole};
 use indicatif::ProgressBar;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::hash_map::Entry;
 use std::collections::VecDeque;
-use std::hash::Hash;
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -62,7 +63,7 @@ pub async fn crawl(
         sitemap_queue: VecDeque::new(),
         traps: TrapGuard::default(),
         shared_strings: Shared::default(),
-        shared_links: Shared::default(),
+        shared_links: SharedLinks::default(),
         shared_parts: SharedParts::default(),
         // Room for the page limit at once: growing by doubling would copy every page kept so
         // far and hold both copies at the crawl's largest. Untouched room costs no memory.
@@ -146,16 +147,60 @@ impl<T: ?Sized + Hash + Eq> Shared<T> {
     }
 }
 
-/// Points `link` at the shared copy of its value, whose URL and text are shared with other
-/// links'.
-fn share_link(link: &mut Arc<Link>, links: &mut Shared<Link>, strings: &mut Shared<str>) {
-    links.share_with(link, |fresh| {
-        let fresh = Arc::make_mut(fresh);
-        strings.share(&mut fresh.text);
-        if let Some(url) = &mut fresh.url {
-            strings.share(url);
+/// One shared copy of each link and of each run of links (see [`Links`]): a store repeats its
+/// header, menu and footer links on every page, and the same URL or text comes back in links
+/// that differ.
+#[derive(Default)]
+struct SharedLinks {
+    links: Shared<Link>,
+    /// Runs are told apart by the addresses of their links, which are shared copies by then:
+    /// hashing the links again would double the cost of sharing them.
+    runs: HashMap<u64, Arc<Vec<Arc<Link>>>>,
+}
+
+impl SharedLinks {
+    /// Points each link of a page, then each run, at its shared copy.
+    fn share(&mut self, page_links: &mut Links, strings: &mut Shared<str>) {
+        for run in page_links.runs_mut() {
+            for link in Arc::make_mut(run) {
+                self.links.share_with(link, |fresh| {
+                    let fresh = Arc::make_mut(fresh);
+                    strings.share(&mut fresh.text);
+                    if let Some(url) = &mut fresh.url {
+                        strings.share(url);
+                    }
+                });
+            }
+            self.share_run(run);
         }
-    });
+    }
+
+    fn share_run(&mut self, run: &mut Arc<Vec<Arc<Link>>>) {
+        let mut hasher = rustc_hash::FxHasher::default();
+        for link in run.iter() {
+            Arc::as_ptr(link).hash(&mut hasher);
+        }
+        match self.runs.entry(hasher.finish()) {
+            Entry::Occupied(shared) => {
+                let same = shared.get().len() == run.len()
+                    && shared
+                        .get()
+                        .iter()
+                        .zip(run.iter())
+                        .all(|(a, b)| Arc::ptr_eq(a, b));
+                // A different run with the same hash (rare) keeps its own copy.
+                if same {
+                    *run = shared.get().clone();
+                }
+            }
+            Entry::Vacant(slot) => {
+                if let Some(fresh) = Arc::get_mut(run) {
+                    fresh.shrink_to_fit();
+                }
+                slot.insert(run.clone());
+            }
+        }
+    }
 }
 
 /// One shared copy of each form and each JSON-LD block of reduced pages: a store repeats its
@@ -209,7 +254,7 @@ struct Crawler<'a> {
     traps: TrapGuard,
     /// Link URLs and texts, header and footer texts met so far, one copy each.
     shared_strings: Shared<str>,
-    shared_links: Shared<Link>,
+    shared_links: SharedLinks,
     shared_parts: SharedParts,
     pages: Vec<Page>,
     stats: CrawlStats,
@@ -436,9 +481,8 @@ impl Crawler<'_> {
             for line in &mut content.kept_lines {
                 self.shared_strings.share(line);
             }
-            for link in &mut content.links {
-                share_link(link, &mut self.shared_links, &mut self.shared_strings);
-            }
+            self.shared_links
+                .share(&mut content.links, &mut self.shared_strings);
             self.shared_parts.share(content);
         }
         self.pages.push(page);
@@ -639,9 +683,71 @@ async fn fetch_page(
 
 #[cfg(test)]
 mod sharing_tests {
-    use super::SharedParts;
-    use crate::artifacts::{Form, PageContent};
+    use super::{Shared, SharedLinks, SharedParts};
+    use crate::artifacts::{Form, Link, Links, PageContent, Region};
     use std::sync::Arc;
+
+    /// Each link a fresh copy, as the extractor makes them.
+    fn links(of_page: &[(&str, Region)]) -> Links {
+        of_page
+            .iter()
+            .map(|&(path, region)| {
+                Arc::new(Link {
+                    href: String::new(),
+                    url: Some(format!("https://shop.example{path}").into()),
+                    text: path.into(),
+                    region,
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pages_share_the_runs_of_links_they_repeat_and_keep_their_own() {
+        use Region::{Footer, Header, Main};
+        let mut pages = [
+            links(&[
+                ("/", Header),
+                ("/shop", Header),
+                ("/p/1", Main),
+                ("/faq", Footer),
+            ]),
+            links(&[
+                ("/", Header),
+                ("/shop", Header),
+                ("/p/2", Main),
+                ("/faq", Footer),
+            ]),
+            links(&[
+                ("/", Header),
+                ("/sale", Header),
+                ("/p/2", Main),
+                ("/faq", Footer),
+            ]),
+        ];
+        let (mut shared, mut strings) = (SharedLinks::default(), Shared::default());
+        for page in &mut pages {
+            shared.share(page, &mut strings);
+        }
+        let run = |page: usize, index: usize| &pages[page].runs()[index];
+        let same_run =
+            |a: (usize, usize), b: (usize, usize)| Arc::ptr_eq(run(a.0, a.1), run(b.0, b.1));
+        assert!(same_run((0, 0), (1, 0)), "the same header run");
+        assert!(same_run((0, 2), (2, 2)), "the same footer run");
+        assert!(!same_run((0, 1), (1, 1)), "main runs that differ");
+        assert!(
+            same_run((1, 1), (2, 1)),
+            "main runs that happen to be the same"
+        );
+        assert!(!same_run((0, 0), (2, 0)), "a header run with another link");
+        // Links are shared one by one too, inside runs that differ.
+        assert!(Arc::ptr_eq(&pages[0][0], &pages[2][0]));
+        let urls: Vec<&str> = pages[2].iter().filter_map(|l| l.url.as_deref()).collect();
+        assert_eq!(
+            urls,
+            ["/", "/sale", "/p/2", "/faq"].map(|p| format!("https://shop.example{p}"))
+        );
+    }
 
     fn content(reduced: bool, search_label: &str) -> PageContent {
         PageContent {

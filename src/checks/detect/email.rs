@@ -248,7 +248,8 @@ mod tests {
                 url: None,
                 text: "[email protected]".into(),
                 region: Default::default(),
-            })],
+            })]
+            .into(),
             ..Default::default()
         };
         let found = EmailDetector::shared().find_on_page(&content);
