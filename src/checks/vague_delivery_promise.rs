@@ -125,22 +125,26 @@ pub fn run(ctx: &CheckContext) -> Finding {
     }
     let mut shared = SharedReads::default();
     // A sentence repeated word for word on several pages is template text (a banner, a
-    // product-page block): one promise of the whole site, like the header and footer. Pages
-    // are counted per sentence as they are read: the mentions of every page are not kept for
-    // it, since a large store repeats its header's promise on every page.
-    let mut pages_per_sentence: HashMap<&str, (usize, usize)> = HashMap::new();
+    // product-page block): one promise of the whole site, like the header and footer, whose
+    // first copy stands for all. Pages are counted per sentence as they are read, and the
+    // copies on later pages are not kept: a large store repeats such a block on thousands of
+    // pages. Sentence -> (pages, last page, first page).
+    let mut pages_per_sentence: HashMap<&str, (usize, usize, usize)> = HashMap::new();
     // Site-wide promises already kept, by sentence and position: a store's template repeats
     // them on every page, so this must not be a scan of the mentions kept so far.
     let mut site_wide_seen: HashSet<(&str, usize)> = HashSet::new();
     let mut read: Vec<Mention> = Vec::new();
     for (page_index, (page, content)) in site.html_pages().enumerate() {
         for mention in page_mentions(page_url(page), content, &vocab, &mut shared) {
-            let (pages, last_page) = pages_per_sentence
+            let (pages, last_page, first_page) = pages_per_sentence
                 .entry(mention.sentence)
-                .or_insert((0, usize::MAX));
+                .or_insert((0, usize::MAX, page_index));
             if *last_page != page_index {
                 *pages += 1;
                 *last_page = page_index;
+            }
+            if *first_page != page_index {
+                continue;
             }
             // The first copy of a header or footer promise stands for all.
             if matches!(mention.place, Place::SiteWide(_))
@@ -417,6 +421,34 @@ mod tests {
         assert_eq!(from_a[0].4, from_copy[0].4);
         // The shared line was read once, the separate copy once more.
         assert_eq!(shared.lines.len(), 2);
+    }
+
+    /// The summary over the fixture store with these texts on its first pages, none elsewhere.
+    fn summary_with_texts(texts: &[&str]) -> String {
+        let mut artifacts = crate::checks::testing::fixture("en-minimal");
+        let crate::artifacts::Gathered::Collected { data } = &mut artifacts.crawl else {
+            panic!("fixture has a crawl")
+        };
+        let mut texts = texts.iter();
+        for content in data.pages.iter_mut().filter_map(|p| p.content.as_mut()) {
+            content.text = texts.next().unwrap_or(&"").to_string();
+            content.kept_lines.clear();
+            content.header_text = "".into();
+            content.footer_text = "".into();
+        }
+        assert!(texts.next().is_none(), "the fixture has fewer pages");
+        crate::checks::testing::run_on(ID, &artifacts, &[]).summary
+    }
+
+    #[test]
+    fn a_sentence_on_several_pages_is_one_mention_and_one_page_repeating_it_is_two() {
+        let promise = "Standard delivery in 3-5 days.";
+        let twice = format!("{promise}\n{promise}");
+        let across = |texts: &[&str]| summary_with_texts(texts);
+        assert!(across(&[&twice]).ends_with("across 2 mentions"));
+        assert!(across(&[&twice, promise]).ends_with("across 1 mention"));
+        assert!(across(&["", &twice, "", promise]).ends_with("across 1 mention"));
+        assert!(across(&[promise, "Express delivery in 24 hours."]).ends_with("across 2 mentions"));
     }
 
     fn services(text: &str) -> Vec<(super::Service, f64, f64)> {
