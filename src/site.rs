@@ -97,7 +97,8 @@ pub struct SiteIndex<'a> {
     pub crawl: &'a SiteCrawl,
     home: Option<&'a Page>,
     by_role: HashMap<Role, Vec<RoleMatch<'a>>>,
-    click_depth: HashMap<&'a str, u32>,
+    /// By index of the page in the crawl.
+    click_depth: Vec<Option<u32>>,
     /// Kept for [`SiteIndex::linked_from`], which checks ask of a few URLs (broken ones, the
     /// contact page): a list of the links to every page would hold an entry per link of the
     /// crawl, a store's menu once per page.
@@ -113,7 +114,7 @@ impl<'a> SiteIndex<'a> {
         let counts = InboundCounts::new(&links);
         let click_depth = match home {
             Some(home) => click_depths(crawl, home, &links),
-            None => HashMap::default(),
+            None => vec![None; crawl.pages.len()],
         };
         let by_role = pages_by_role(&links, home, &counts);
         SiteIndex {
@@ -154,10 +155,12 @@ impl<'a> SiteIndex<'a> {
 
     /// Clicks from the home page following links (None: not reachable by links).
     pub fn click_depth(&self, page: &Page) -> Option<u32> {
-        self.click_depth
-            .get(page.url.as_str())
-            .or_else(|| self.click_depth.get(page.final_url.as_str()))
-            .copied()
+        // Asked of a few pages (contact, FAQ, policies): a scan costs less than a map by URL
+        // held for every page. A page from elsewhere is found by its URL.
+        let pages = &self.crawl.pages;
+        let index = (pages.iter().position(|p| std::ptr::eq(p, page)))
+            .or_else(|| pages.iter().position(|p| p.url == page.url))?;
+        self.click_depth[index]
     }
 
     /// Pages linking to `url`, with the link text, in crawl order.
@@ -199,7 +202,7 @@ impl<'a> SiteIndex<'a> {
 /// keeps one shared copy of each link (`gather::crawl`), and a store repeats its menu on every
 /// page.
 struct DistinctLink {
-    /// Id of its URL among [`LinkTable::targets`].
+    /// Id of its URL (see [`LinkTable::target_ids`]).
     target: Option<u32>,
     /// The crawled page at its URL.
     target_page: Option<u32>,
@@ -233,25 +236,30 @@ fn home_page<'a>(crawl: &'a SiteCrawl, links: &LinkTable<'a>) -> Option<&'a Page
         .find(|p| p.url == crawl.start_url)
 }
 
-/// Per link target (by id): the links to it, and those whose text names each role.
+/// Per link target (by id): the links to it, and those whose text names each role (a few
+/// targets: the contact page, the FAQ...).
 struct InboundCounts {
-    links: Vec<usize>,
-    named: Vec<[u32; Role::ALL.len()]>,
+    links: Vec<u32>,
+    named: HashMap<u32, [u32; Role::ALL.len()]>,
 }
 
 impl InboundCounts {
     fn new(links: &LinkTable) -> Self {
         let mut counts = InboundCounts {
-            links: vec![0; links.targets.len()],
-            named: vec![[0; Role::ALL.len()]; links.targets.len()],
+            links: vec![0; links.target_ids.len()],
+            named: HashMap::default(),
         };
         for (_, page) in links.html_pages() {
             for link in links.of_page(page) {
                 if let Some(target) = link.target {
                     counts.links[target as usize] += 1;
+                    if link.roles_named.is_empty() {
+                        continue;
+                    }
+                    let named = counts.named.entry(target).or_default();
                     for role in Role::ALL {
                         if link.roles_named.contains(role) {
-                            counts.named[target as usize][role as usize] += 1;
+                            named[role as usize] += 1;
                         }
                     }
                 }
@@ -283,7 +291,8 @@ fn pages_by_role<'a>(
             .into_iter()
             .filter_map(|url| links.target_ids.get(url.as_str()).copied())
             .find(|&target| counts.links[target as usize] > 0)
-            .map_or([0; Role::ALL.len()], |target| counts.named[target as usize]);
+            .and_then(|target| counts.named.get(&target).copied())
+            .unwrap_or_default();
         let content = page
             .content
             .as_ref()
@@ -316,8 +325,7 @@ struct LinkTable<'a> {
     /// Index in `distinct` of each link of the crawl (by [`address`]: shared copies are one).
     ids: HashMap<usize, u32>,
     distinct: Vec<DistinctLink>,
-    /// Link URLs by id.
-    targets: Vec<&'a str>,
+    /// Ids of link URLs, counted from 0.
     target_ids: HashMap<&'a str, u32>,
 }
 
@@ -342,18 +350,14 @@ impl<'a> LinkTable<'a> {
             crawl,
             ids: HashMap::default(),
             distinct: Vec::new(),
-            targets: Vec::new(),
             target_ids: HashMap::default(),
         };
         for content in crawl.pages.iter().filter_map(|p| p.content.as_ref()) {
             for link in &content.links {
                 ids.entry(address(link)).or_insert_with(|| {
                     let target = link.url.as_deref().map(|url| {
-                        let next = table.targets.len() as u32;
-                        *table.target_ids.entry(url).or_insert_with(|| {
-                            table.targets.push(url);
-                            next
-                        })
+                        let next = table.target_ids.len() as u32;
+                        *table.target_ids.entry(url).or_insert(next)
                     });
                     let roles_named = *roles_by_text
                         .entry(&link.text)
@@ -390,24 +394,23 @@ impl<'a> LinkTable<'a> {
     }
 }
 
-/// Clicks from the home page to each page reached by links, under the page's URL and its final
-/// URL.
-fn click_depths<'a>(
-    crawl: &'a SiteCrawl,
-    home: &'a Page,
-    links: &LinkTable,
-) -> HashMap<&'a str, u32> {
+/// Clicks from the home page to each page of the crawl (by index) reached by links, under the
+/// page's URL or else its final URL (a redirect lands on a URL another page was fetched at).
+fn click_depths(crawl: &SiteCrawl, home: &Page, links: &LinkTable) -> Vec<Option<u32>> {
     // Pages by id of their URL strings, so "this URL has a depth" is an array lookup.
-    let mut url_ids: HashMap<&str, u32> = HashMap::default();
     let mut url_of_page = Vec::with_capacity(crawl.pages.len());
-    for page in &crawl.pages {
-        let mut id = |url: &'a str| {
-            let next = url_ids.len() as u32;
-            *url_ids.entry(url).or_insert(next)
-        };
-        url_of_page.push((id(&page.url), id(&page.final_url)));
-    }
-    let mut depth_of_url: Vec<Option<u32>> = vec![None; url_ids.len()];
+    let urls = {
+        let mut url_ids: HashMap<&str, u32> = HashMap::default();
+        for page in &crawl.pages {
+            let mut id = |url| {
+                let next = url_ids.len() as u32;
+                *url_ids.entry(url).or_insert(next)
+            };
+            url_of_page.push((id(&page.url), id(&page.final_url)));
+        }
+        url_ids.len()
+    };
+    let mut depth_of_url: Vec<Option<u32>> = vec![None; urls];
     let home_index = crawl
         .pages
         .iter()
@@ -431,9 +434,9 @@ fn click_depths<'a>(
             queue.push_back((target as usize, depth + 1));
         }
     }
-    url_ids
+    url_of_page
         .into_iter()
-        .filter_map(|(url, id)| depth_of_url[id as usize].map(|depth| (url, depth)))
+        .map(|(url, final_url)| depth_of_url[url as usize].or(depth_of_url[final_url as usize]))
         .collect()
 }
 
@@ -447,6 +450,9 @@ impl RoleSet {
     }
     fn contains(self, role: Role) -> bool {
         self.0 & (1 << role as u16) != 0
+    }
+    fn is_empty(self) -> bool {
+        self.0 == 0
     }
 }
 
@@ -746,6 +752,8 @@ mod index_tests {
             ]
         );
         assert_eq!(index.click_depth(by_path("/broken")), Some(3));
+        // A copy of a page, not the crawl's own, is found by its URL.
+        assert_eq!(index.click_depth(&by_path("/p2").clone()), Some(2));
 
         let from = |path: &str| -> Vec<(String, String)> {
             index
