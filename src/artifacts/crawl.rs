@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use thin_vec::ThinVec;
 
 /// What the HTTP crawl saw of the store. Raw HTML is not kept: each page is reduced to what the
 /// checks need while it is parsed.
@@ -144,39 +145,39 @@ pub struct PageContent {
     /// Reduced pages: the parts of the text the checks of every page read (see
     /// [`PageContent::reduce`]), one a line. Shared: a store repeats its delivery promises
     /// and banners on every page, and the crawl keeps one copy of each line.
-    #[serde(skip_serializing_if = "Vec::is_empty", with = "shared_text::lines")]
-    pub kept_lines: Vec<Arc<str>>,
+    #[serde(skip_serializing_if = "ThinVec::is_empty", with = "shared_text::lines")]
+    pub kept_lines: ThinVec<Arc<str>>,
     /// The same visible text split by region, for evidence and header/footer checks. Shared:
     /// a store repeats them on every page, and the crawl keeps one copy of each.
     #[serde(with = "shared_text")]
     pub header_text: Arc<str>,
     #[serde(with = "shared_text")]
     pub footer_text: Arc<str>,
-    pub headings: Vec<Heading>,
+    pub headings: ThinVec<Heading>,
     /// Shared: a store repeats its menu and footer links on every page, and the crawl keeps
     /// one copy of each link and of each run of links that repeats (see [`Links`]).
     pub links: Links,
     /// Targets of `tel:` links (as written, without the scheme).
-    pub tel_links: Vec<String>,
+    pub tel_links: ThinVec<String>,
     /// Targets of `mailto:` links (address part only).
-    pub mailto_links: Vec<String>,
+    pub mailto_links: ThinVec<String>,
     /// Shared on reduced pages: a store repeats its search and newsletter forms on every page
     /// (see `gather::crawl`).
-    pub forms: Vec<Arc<Form>>,
+    pub forms: ThinVec<Arc<Form>>,
     /// Each `<script type="application/ld+json">` block that parsed as JSON. Shared on reduced
     /// pages, which keep only the types (see [`PageContent::reduce`]).
-    pub json_ld: Vec<Arc<serde_json::Value>>,
+    pub json_ld: ThinVec<Arc<serde_json::Value>>,
     /// `src` of every external script, absolute.
-    pub script_srcs: Vec<String>,
+    pub script_srcs: ThinVec<String>,
     /// Inline scripts, each cut to its first 2,000 characters (chat snippets live here).
-    pub inline_scripts: Vec<String>,
+    pub inline_scripts: ThinVec<String>,
     /// Texts of disclosure widgets that usually hold one question each: `<details><summary>`,
     /// `<dt>`, and accordion toggles (`aria-expanded`, `aria-controls`).
-    pub disclosures: Vec<String>,
+    pub disclosures: ThinVec<String>,
     /// Images with their alt text (a phone number only in an image is not readable text).
-    pub images: Vec<Image>,
+    pub images: ThinVec<Image>,
     /// `src` (or `data-src`) of every iframe, absolute (embedded chat and help widgets).
-    pub iframe_srcs: Vec<String>,
+    pub iframe_srcs: ThinVec<String>,
     /// Reduced while crawling (see [`PageContent::reduce`]): the page has no role whose checks
     /// read all of it, so only what the checks of every page read was kept. Raw HTML is never
     /// kept; this also keeps the extracted text of a 10,000-page store out of memory.
@@ -204,7 +205,7 @@ impl PageContent {
     /// Dropped: the description, tel:/mailto: targets, scripts, frames, images, disclosures
     /// and the other headings, which only the home, contact and FAQ checks read.
     pub fn reduce(&mut self, keep: impl for<'t> Fn(&'t str) -> Vec<&'t str>) {
-        let kept: Vec<Arc<str>> = self.text_lines().flat_map(keep).map(Arc::from).collect();
+        let kept: ThinVec<Arc<str>> = self.text_lines().flat_map(keep).map(Arc::from).collect();
         self.kept_lines = kept;
         self.text = String::new();
         self.meta_description = None;
@@ -232,13 +233,13 @@ impl PageContent {
             })
             .map(|block| Arc::new(json_ld_types_only(block)))
             .collect();
-        self.tel_links = Vec::new();
-        self.mailto_links = Vec::new();
-        self.script_srcs = Vec::new();
-        self.inline_scripts = Vec::new();
-        self.disclosures = Vec::new();
-        self.images = Vec::new();
-        self.iframe_srcs = Vec::new();
+        self.tel_links = ThinVec::new();
+        self.mailto_links = ThinVec::new();
+        self.script_srcs = ThinVec::new();
+        self.inline_scripts = ThinVec::new();
+        self.disclosures = ThinVec::new();
+        self.images = ThinVec::new();
+        self.iframe_srcs = ThinVec::new();
         self.links.shrink_to_fit();
         self.headings.shrink_to_fit();
         self.reduced = true;
@@ -270,7 +271,7 @@ fn json_ld_types_only(value: &serde_json::Value) -> serde_json::Value {
 /// pointer per run for them, not one per link. Saved as a plain list of links.
 #[derive(Clone, Default)]
 pub struct Links {
-    runs: Vec<Arc<Vec<Arc<Link>>>>,
+    runs: ThinVec<Arc<Vec<Arc<Link>>>>,
 }
 
 impl Links {
@@ -472,7 +473,9 @@ mod shared_text {
             to.collect_seq(lines.iter().map(|line| &**line))
         }
 
-        pub fn deserialize<'de, D: Deserializer<'de>>(from: D) -> Result<Vec<Arc<str>>, D::Error> {
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            from: D,
+        ) -> Result<thin_vec::ThinVec<Arc<str>>, D::Error> {
             Vec::<String>::deserialize(from).map(|lines| lines.into_iter().map(Arc::from).collect())
         }
     }
@@ -546,5 +549,24 @@ mod links_tests {
         );
         assert!(other.iter().all(|l| l.href.is_empty()));
         assert!(Links::default().is_empty() && !page.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    /// A crawl holds one record per page until the checks end; lists that most pages leave
+    /// empty are one pointer each (`ThinVec`), not three words.
+    #[test]
+    fn a_page_record_stays_small() {
+        assert!(
+            size_of::<super::Page>() <= 384,
+            "{}",
+            size_of::<super::Page>()
+        );
+        assert!(
+            size_of::<super::Links>() <= 8,
+            "{}",
+            size_of::<super::Links>()
+        );
     }
 }

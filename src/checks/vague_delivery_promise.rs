@@ -398,7 +398,7 @@ mod tests {
         let shared_line: std::sync::Arc<str> = "Envío gratis en 24-48 horas.".into();
         let footer: std::sync::Arc<str> = "Envío gratis en 24-48 horas.".into();
         let page = |line: std::sync::Arc<str>| crate::artifacts::PageContent {
-            kept_lines: vec![line],
+            kept_lines: thin_vec::thin_vec![line],
             footer_text: footer.clone(),
             reduced: true,
             ..Default::default()

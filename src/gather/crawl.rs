@@ -751,12 +751,12 @@ mod sharing_tests {
 
     fn content(reduced: bool, search_label: &str) -> PageContent {
         PageContent {
-            forms: vec![Arc::new(Form {
+            forms: thin_vec::thin_vec![Arc::new(Form {
                 method: "get".into(),
                 submit_texts: vec![search_label.into()],
                 ..Form::default()
             })],
-            json_ld: vec![Arc::new(serde_json::json!({"@type": "Product"}))],
+            json_ld: thin_vec::thin_vec![Arc::new(serde_json::json!({"@type": "Product"}))],
             reduced,
             ..PageContent::default()
         }

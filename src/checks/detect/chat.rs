@@ -93,9 +93,9 @@ mod tests {
     #[test]
     fn vendors_are_recognised_in_scripts_iframes_and_links() {
         let content = PageContent {
-            script_srcs: vec!["https://embed.tawk.to/5f1/default".into()],
-            inline_scripts: vec!["window.intercomSettings = { app_id: 'x' };".into()],
-            iframe_srcs: vec!["crisp-client".into()],
+            script_srcs: thin_vec::thin_vec!["https://embed.tawk.to/5f1/default".into()],
+            inline_scripts: thin_vec::thin_vec!["window.intercomSettings = { app_id: 'x' };".into()],
+            iframe_srcs: thin_vec::thin_vec!["crisp-client".into()],
             ..Default::default()
         };
         let vendors: Vec<String> = ChatDetector::shared()
@@ -107,7 +107,7 @@ mod tests {
         let vendor_of = |src: &str| {
             ChatDetector::shared()
                 .find(&PageContent {
-                    script_srcs: vec![src.to_string()],
+                    script_srcs: thin_vec::thin_vec![src.to_string()],
                     ..Default::default()
                 })
                 .into_iter()
@@ -124,7 +124,7 @@ mod tests {
         );
         assert!(ChatDetector::shared()
             .find(&PageContent {
-                script_srcs: vec!["https://www.googletagmanager.com/gtag/js".into()],
+                script_srcs: thin_vec::thin_vec!["https://www.googletagmanager.com/gtag/js".into()],
                 ..Default::default()
             })
             .is_empty());

@@ -275,7 +275,7 @@ fn extract_document(html: &str, page_url: &Url) -> PageContent {
     walk_body(&doc, &base, &mut content);
     collect_scripts(&doc, &base, &mut content);
     collect_iframes(&doc, &base, &mut content);
-    content.forms = collect_forms(&doc, &base);
+    content.forms = collect_forms(&doc, &base).into();
     content
 }
 
@@ -719,7 +719,7 @@ fn strip_scheme<'a>(href: &'a str, scheme: &str) -> Option<&'a str> {
         .then(|| &href[scheme.len()..])
 }
 
-fn push_capped<T>(list: &mut Vec<T>, cap: usize, item: T) {
+fn push_capped<T>(list: &mut thin_vec::ThinVec<T>, cap: usize, item: T) {
     if list.len() < cap {
         list.push(item);
     }

@@ -205,7 +205,7 @@ struct Extraction {
     meta_refresh: Option<String>,
     headings: Vec<Option<Heading>>,
     links: Vec<LinkDraft>,
-    json_ld: Vec<Arc<serde_json::Value>>,
+    json_ld: thin_vec::ThinVec<Arc<serde_json::Value>>,
     json_script: Option<(u32, String)>,
     forms: Vec<FormDraft>,
     controls: Vec<Control>,
@@ -1065,7 +1065,7 @@ impl Extraction {
             footer_text: sinks.footer.finish().into(),
             headings: self.headings.into_iter().flatten().collect(),
             links,
-            forms,
+            forms: forms.into(),
             json_ld: self.json_ld,
             ..PageContent::default()
         }
