@@ -322,13 +322,10 @@ impl Links {
         &mut self.runs
     }
 
-    /// Gives back room left over from building the runs of a page that is kept.
+    /// Gives back room left over from building the list of runs. The runs themselves are
+    /// trimmed by whoever keeps them: most runs of a crawled page are dropped for the copy
+    /// the crawl already holds (`gather::crawl`), and trimming those would be wasted work.
     pub fn shrink_to_fit(&mut self) {
-        for run in &mut self.runs {
-            if let Some(run) = Arc::get_mut(run) {
-                run.shrink_to_fit();
-            }
-        }
         self.runs.shrink_to_fit();
     }
 }
