@@ -194,7 +194,8 @@ impl PageContent {
     }
 
     /// Keeps what the checks read on every page and what page roles are recognised by:
-    /// - text: only what `keep` returns of each line, one part a line, moved to `kept_lines`;
+    /// - text: only what `keep` returns of its lines (parts of lines, one a line), moved to
+    ///   `kept_lines`;
     ///   header and footer texts whole (checks compare the text with them);
     /// - title, language, meta refresh, level-1 headings;
     /// - links with their URL, text and region (`href` emptied when `url` holds it resolved);
@@ -205,7 +206,12 @@ impl PageContent {
     /// Dropped: the description, tel:/mailto: targets, scripts, frames, images, disclosures
     /// and the other headings, which only the home, contact and FAQ checks read.
     pub fn reduce(&mut self, keep: impl for<'t> Fn(&'t str) -> Vec<&'t str>) {
-        let kept: ThinVec<Arc<str>> = self.text_lines().flat_map(keep).map(Arc::from).collect();
+        // The text is given whole (its lines in one call) and the lines already kept one by one.
+        let kept: ThinVec<Arc<str>> = keep(&self.text)
+            .into_iter()
+            .chain(self.kept_lines.iter().flat_map(|line| keep(line)))
+            .map(Arc::from)
+            .collect();
         self.kept_lines = kept;
         self.text = String::new();
         self.meta_description = None;

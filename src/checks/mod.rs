@@ -254,16 +254,21 @@ checks! {
     thin_order_confirmation => "thin-order-confirmation",
 }
 
-/// What the checks of every page read of a line of a page's text (the other checks read only
-/// the home, contact and FAQ pages): the whole line when it may shout, else its sentences about
-/// delivery, else nothing. The crawl keeps only these of the other pages (see
+/// What the checks of every page read of a page's text (the other checks read only the home,
+/// contact and FAQ pages), line by line: the whole line when it may shout, else its sentences
+/// about delivery, else nothing. The crawl keeps only these of the other pages (see
 /// [`crate::artifacts::PageContent::reduce`]).
-pub fn read_on_every_page(line: &str) -> Vec<&str> {
-    if shouting_text::reads_line(line) {
-        vec![line]
-    } else {
-        vague_delivery_promise::sentences_read(line)
+pub fn read_on_every_page(text: &str) -> Vec<&str> {
+    let delivery = vague_delivery_promise::SentencesRead::new(text);
+    let mut kept = Vec::new();
+    for line in detect::lines(text) {
+        if shouting_text::reads_line(line) {
+            kept.push(line);
+        } else {
+            kept.extend(delivery.of_line(line));
+        }
     }
+    kept
 }
 
 /// A check with its parsed documentation.
@@ -513,6 +518,34 @@ mod reduced_page_tests {
         assert_eq!(
             super::read_on_every_page("Great bag. Shipped next day, well packed."),
             ["Shipped next day, well packed."]
+        );
+    }
+
+    /// A page's text is read in one pass (folded and searched once): it must keep what reading
+    /// each line alone keeps, in accented, ASCII and length-changing text alike.
+    #[test]
+    fn a_whole_text_is_read_as_its_lines_one_by_one() {
+        let texts = [
+            "Order before 2pm.\nStandard delivery in 3-5 working days.\nSoft canvas.\n\
+             Great bag. Shipped next day, well packed.\nRETURNS ARE FREE FOR THIRTY DAYS\n\
+             Delivery was quick.",
+            "Envío gratis en 24/48h.\nDevoluciones en 30 días.\nÉCHANGE GRATUIT SOUS TRENTE JOURS\n\
+             Livraison en 2 à 4 jours ouvrés. Expédition sous 24h.\nLIVRAISON EXPRESS",
+            // 'İ' folds to two characters and 'Σ' by its context: offsets no longer carry over.
+            "İstanbul: delivery in 5 days.\nΣ delivery in 3 days.\ndelivered: tomorrow",
+            "delivery\n\nin 3 days\ndelivery in 3 days",
+        ];
+        for text in texts {
+            let one_by_one: Vec<&str> = text
+                .lines()
+                .flat_map(|line| super::read_on_every_page(line))
+                .collect();
+            assert_eq!(super::read_on_every_page(text), one_by_one, "{text:?}");
+            assert!(!one_by_one.is_empty(), "{text:?} keeps something");
+        }
+        assert_eq!(
+            super::read_on_every_page("Order before 2pm.\nStandard delivery in 3-5 working days."),
+            ["Standard delivery in 3-5 working days."]
         );
     }
 }

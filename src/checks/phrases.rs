@@ -31,6 +31,27 @@ pub fn fold(text: &str) -> String {
     text.to_lowercase()
 }
 
+/// The characters of `text` outside ASCII, with their offsets: found eight bytes at a time, as
+/// most of a page's text is ASCII.
+pub fn non_ascii_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while let Some(word) = bytes.get(at..at + 8) {
+            let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+            if word & 0x8080_8080_8080_8080 != 0 {
+                break;
+            }
+            at += 8;
+        }
+        at += bytes.get(at..)?.iter().position(|b| !b.is_ascii())?;
+        let c = text[at..].chars().next()?;
+        let found = (at, c);
+        at += c.len_utf8();
+        Some(found)
+    })
+}
+
 impl PhraseSet {
     pub fn all(&self) -> impl Iterator<Item = &String> {
         self.en.iter().chain(&self.es).chain(&self.fr)
@@ -63,6 +84,11 @@ impl PhraseSet {
         self.whole_words(folded)
             .next()
             .map(|m| self.phrase_match(m))
+    }
+
+    /// Where each whole-word occurrence in `folded` starts, in order.
+    pub fn starts<'s>(&'s self, folded: &'s str) -> impl Iterator<Item = usize> + 's {
+        self.whole_words(folded).map(|m| m.start())
     }
 
     /// Whether `folded` holds a phrase as a whole word.
@@ -136,6 +162,25 @@ pub fn excerpt_around(text: &str, start: usize, end: usize, radius: usize) -> St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn non_ascii_characters_are_found_wherever_they_fall() {
+        for text in [
+            "",
+            "plain ascii text, longer than eight bytes",
+            "é",
+            "Envío en 24h — ÉCHANGE gratuit, 5 €",
+            "twelve bytes€abcdefghé",
+        ] {
+            let expected: Vec<(usize, char)> =
+                text.char_indices().filter(|(_, c)| !c.is_ascii()).collect();
+            assert_eq!(
+                non_ascii_chars(text).collect::<Vec<_>>(),
+                expected,
+                "{text:?}"
+            );
+        }
+    }
 
     fn set(en: &[&str]) -> PhraseSet {
         let mut s = PhraseSet {

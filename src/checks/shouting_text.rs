@@ -1,6 +1,7 @@
 //! `shouting-text`: customer-facing sentences written in ALL CAPS.
 
 use super::detect::{clip, main_lines, page_url};
+use super::phrases::non_ascii_chars;
 use super::{CheckContext, Evidence, Finding};
 use std::collections::HashSet;
 
@@ -77,11 +78,14 @@ pub fn run(ctx: &CheckContext) -> Finding {
 /// run needs two words of four letters or more in any case.
 pub fn reads_line(line: &str) -> bool {
     // Two words of four capitals: most lines have fewer capitals than that in all.
-    let capitals_at_least_8 = if line.is_ascii() {
-        line.bytes().filter(u8::is_ascii_uppercase).nth(7).is_some()
-    } else {
-        line.chars().filter(|c| c.is_uppercase()).nth(7).is_some()
-    };
+    let ascii_capitals = line.bytes().filter(u8::is_ascii_uppercase).count();
+    let capitals_at_least_8 = ascii_capitals >= 8
+        || ascii_capitals
+            + non_ascii_chars(line)
+                .filter(|(_, c)| c.is_uppercase())
+                .take(8)
+                .count()
+            >= 8;
     capitals_at_least_8 && !shouting_runs(line.trim(), 0).is_empty()
 }
 

@@ -11,7 +11,7 @@
 
 use super::detect::duration::{Duration, DurationReader};
 use super::detect::{clip, page_url, sentences};
-use super::phrases::{fold, PhraseSet};
+use super::phrases::{fold, non_ascii_chars, PhraseSet};
 use super::{CheckContext, Evidence, Finding};
 use crate::artifacts::PageContent;
 use std::collections::{HashMap, HashSet};
@@ -90,26 +90,113 @@ impl<'a> Vocabulary<'a> {
     }
 }
 
-/// The sentences of a line of a page's text that the check reads: those about delivery that
-/// may state a delivery time ("arrived quickly, lovely bag" promises nothing).
-pub fn sentences_read(line: &str) -> Vec<&str> {
-    static VOCABULARY: std::sync::OnceLock<Vocabulary<'static>> = std::sync::OnceLock::new();
-    let vocab = VOCABULARY.get_or_init(|| {
-        let check = super::find("vague-delivery-promise").expect("the check is registered");
-        Vocabulary::from_doc(&check.doc)
-    });
-    // A delivery word in a sentence is a delivery word of its line (sentences end at spaces).
-    if !vocab.delivery.occurs_in(&fold(line)) {
-        return Vec::new();
+/// The sentences of a page's text that the check reads: those about delivery that may state a
+/// delivery time ("arrived quickly, lovely bag" promises nothing), asked line by line.
+///
+/// The crawl asks this of every line of every page, so the text is folded and searched for
+/// delivery words once, not once per line and again per sentence: most lines name no delivery
+/// and are passed over without being read again.
+pub struct SentencesRead<'t> {
+    text: &'t str,
+    /// The text folded with every character keeping its length, so that offsets into one are
+    /// offsets into the other; None when some character changes length (then each line is
+    /// folded on its own, as the check reads it).
+    folded: Option<String>,
+    /// Where the delivery words found in `folded` start, in order.
+    delivery_words: Vec<usize>,
+    vocab: &'static Vocabulary<'static>,
+}
+
+impl<'t> SentencesRead<'t> {
+    pub fn new(text: &'t str) -> Self {
+        static VOCABULARY: std::sync::OnceLock<Vocabulary<'static>> = std::sync::OnceLock::new();
+        let vocab = VOCABULARY.get_or_init(|| {
+            let check = super::find("vague-delivery-promise").expect("the check is registered");
+            Vocabulary::from_doc(&check.doc)
+        });
+        let folded = fold_keeping_offsets(text);
+        // No phrase holds a line break, so a match never runs from one line into the next
+        // and the line edges bound words as the ends of a lone line do.
+        let delivery_words = folded
+            .as_deref()
+            .map(|folded| vocab.delivery.starts(folded).collect())
+            .unwrap_or_default();
+        SentencesRead {
+            text,
+            folded,
+            delivery_words,
+            vocab,
+        }
     }
-    sentences(line)
-        .into_iter()
-        .map(|(start, end)| &line[start..end])
-        .filter(|sentence| {
-            let folded = fold(sentence);
-            is_about_delivery(&folded, vocab) && DurationReader::get().may_find(&folded)
-        })
-        .collect()
+
+    /// The sentences read of `line`, a line of the text given to [`SentencesRead::new`].
+    pub fn of_line(&self, line: &'t str) -> Vec<&'t str> {
+        let start = (line.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
+        let end = start.wrapping_add(line.len());
+        let (Some(folded), true) = (&self.folded, start <= end && end <= self.text.len()) else {
+            return self.of_line_alone(line);
+        };
+        let first = self.delivery_words.partition_point(|&at| at < start);
+        let mut words = self.delivery_words[first..]
+            .iter()
+            .map(|at| at - start)
+            .take_while(|&at| at < line.len())
+            .peekable();
+        if words.peek().is_none() {
+            return Vec::new();
+        }
+        let folded = &folded[start..end];
+        let mut read = Vec::new();
+        // A sentence names delivery when a delivery word of the text starts in it: no phrase
+        // holds sentence punctuation, and the edges of a sentence are not inside a word.
+        for (from, to) in sentences(line) {
+            while words.next_if(|&at| at < from).is_some() {}
+            if words.peek().is_some_and(|&at| at < to) {
+                let sentence = &folded[from..to];
+                if !self.vocab.exclude.occurs_in(sentence)
+                    && DurationReader::get().may_find(sentence)
+                {
+                    read.push(&line[from..to]);
+                }
+            }
+        }
+        read
+    }
+
+    /// [`SentencesRead::of_line`] for a line folded on its own.
+    fn of_line_alone(&self, line: &'t str) -> Vec<&'t str> {
+        if !self.vocab.delivery.occurs_in(&fold(line)) {
+            return Vec::new();
+        }
+        sentences(line)
+            .into_iter()
+            .map(|(from, to)| &line[from..to])
+            .filter(|sentence| {
+                let folded = fold(sentence);
+                is_about_delivery(&folded, self.vocab) && DurationReader::get().may_find(&folded)
+            })
+            .collect()
+    }
+}
+
+/// [`fold`] of `text` when it keeps every character's length in bytes (all ASCII text, and the
+/// accented letters of English, Spanish and French), so that offsets carry over.
+fn fold_keeping_offsets(text: &str) -> Option<String> {
+    let folded = text.to_ascii_lowercase();
+    if text.is_ascii() {
+        return Some(folded);
+    }
+    let mut folded = folded.into_bytes();
+    for (at, c) in non_ascii_chars(text) {
+        let mut lower = c.to_lowercase();
+        let first = lower.next()?;
+        // A final sigma folds by its context, which a slice of the text would not see.
+        if lower.next().is_some() || first.len_utf8() != c.len_utf8() || c == 'Σ' {
+            return None;
+        }
+        first.encode_utf8(&mut folded[at..at + c.len_utf8()]);
+    }
+    String::from_utf8(folded).ok()
 }
 
 /// A folded sentence that names delivery and is not excluded (returns, pickup hours...).

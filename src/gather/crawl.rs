@@ -639,6 +639,33 @@ enum Keep {
     WhatChecksRead,
 }
 
+/// What the crawl keeps of a page whose HTML is `html`, requested as `url` and answered from
+/// `base`, with the extraction's note: all of it when `whole`, else (most pages) what the
+/// checks of every page read, unless the page shows a sign of a role whose checks read it
+/// whole. The crawl's work per page, apart from fetching it.
+pub fn extract_for_crawl(
+    html: &str,
+    url: &str,
+    base: &Url,
+    whole: bool,
+) -> (PageContent, Option<String>) {
+    if !whole {
+        // Most pages are reduced: the streaming extractor reads what is kept of them, and the
+        // few that may be read whole are extracted again, fully, from the same HTML.
+        if let Some((mut content, note)) = extract_page_streaming(html, base) {
+            if !may_be_read_whole(url, base.as_str(), &content) {
+                content.reduce(crate::checks::read_on_every_page);
+                return (content, note);
+            }
+        }
+    }
+    let (mut content, note) = extract_page_checked(html, base);
+    if !whole && !may_be_read_whole(url, base.as_str(), &content) {
+        content.reduce(crate::checks::read_on_every_page);
+    }
+    (content, note)
+}
+
 /// Fetches one page and, when it is HTML, extracts it on a blocking thread; the raw body is
 /// dropped there, and the extracted content reduced (see [`Keep`]) so memory does not grow
 /// with the text of every page. Also says whether the server answered at all.
@@ -677,23 +704,7 @@ async fn fetch_page(
     let in_place = body.len() <= EXTRACT_IN_PLACE_MAX_BYTES;
     let extract = move || {
         let html = decode_html(&body, content_type.as_deref());
-        if keep == Keep::WhatChecksRead {
-            // Most pages are reduced: the streaming extractor reads what is kept of them, and
-            // the few that may be read whole are extracted again, fully, from the same HTML.
-            if let Some((mut content, note)) = extract_page_streaming(&html, &base) {
-                if !may_be_read_whole(&url, base.as_str(), &content) {
-                    content.reduce(crate::checks::read_on_every_page);
-                    return (content, note);
-                }
-            }
-        }
-        let (mut content, note) = extract_page_checked(&html, &base);
-        drop(html);
-        drop(body);
-        if keep == Keep::WhatChecksRead && !may_be_read_whole(&url, base.as_str(), &content) {
-            content.reduce(crate::checks::read_on_every_page);
-        }
-        (content, note)
+        extract_for_crawl(&html, &url, &base, keep == Keep::Whole)
     };
     let extracted = if in_place {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(extract)).map_err(|panic| {

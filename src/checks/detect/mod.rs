@@ -23,20 +23,41 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
     };
     let mut start = 0;
     let bytes = text.as_bytes();
-    for (i, c) in text.char_indices() {
-        let end_of_sentence = match c {
-            '\n' => true,
-            '.' | '!' | '?' | ';' => bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace()),
+    // The marks are ASCII, and no byte of a longer UTF-8 character is: bytes can be read alone.
+    for (i, &b) in bytes.iter().enumerate() {
+        let end_of_sentence = match b {
+            b'\n' => true,
+            b'.' | b'!' | b'?' | b';' => bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace()),
             _ => false,
         };
         if end_of_sentence {
-            let end = if c == '\n' { i } else { i + c.len_utf8() };
+            let end = if b == b'\n' { i } else { i + 1 };
             push(start, end);
-            start = i + c.len_utf8();
+            start = i + 1;
         }
     }
     push(start, text.len());
     out
+}
+
+/// [`str::lines`], finding the line breaks with `memchr` (the crawl splits every page's text).
+pub fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text).filter(|t| !t.is_empty());
+    std::iter::from_fn(move || {
+        let current = rest?;
+        // As `str::lines`: a `\r` goes with the `\n` after it, and is kept at the very end.
+        match memchr::memchr(b'\n', current.as_bytes()) {
+            Some(at) => {
+                rest = Some(&current[at + 1..]).filter(|r| !r.is_empty());
+                let line = &current[..at];
+                Some(line.strip_suffix('\r').unwrap_or(line))
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
 }
 
 /// Lines of the page's main text: visible text without the lines that are the header or the
@@ -113,6 +134,22 @@ mod tests {
         );
         // A dot inside a number is not a sentence end.
         assert_eq!(sentences("01.23.45.67.89 ok").len(), 1);
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\r\nb",
+            "\n\na\n\n",
+            "a\rb\r\n",
+            "é\nñ\r",
+        ] {
+            assert_eq!(
+                lines(text).collect::<Vec<_>>(),
+                text.lines().collect::<Vec<_>>(),
+                "{text:?}"
+            );
+        }
     }
 
     /// Detectors read whatever text a page holds: none may panic or point outside the text,

@@ -558,6 +558,41 @@ impl TextSink {
     }
 
     fn push(&mut self, text: &str, keep_newlines: bool) {
+        if keep_newlines {
+            self.push_each(text, true);
+        } else {
+            self.push_collapsed(&Collapsed::of(text));
+        }
+    }
+
+    /// [`TextSink::push`] of a text already collapsed ([`Collapsed::of`]): a text node goes to
+    /// several sinks at once (the page's, its region's, the links' around it).
+    fn push_collapsed(&mut self, text: &Collapsed) {
+        if self.chars >= self.cap {
+            return;
+        }
+        if text.space_before {
+            self.pending_space = true;
+        }
+        if !text.visible.is_empty() {
+            // Room for all of it, and a space before it: copied at once. Near the cap, character
+            // by character, as the cap falls.
+            if self.chars + text.chars < self.cap {
+                self.before_visible();
+                self.out.push_str(&text.visible);
+                self.chars += text.chars;
+            } else {
+                self.push_each(&text.visible, false);
+            }
+        }
+        if text.space_after {
+            self.pending_space = true;
+        }
+    }
+
+    /// Character by character: whitespace runs become one space (newlines end the line when
+    /// `keep_newlines`), control characters are dropped.
+    fn push_each(&mut self, text: &str, keep_newlines: bool) {
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
@@ -625,6 +660,122 @@ impl TextSink {
         let trimmed = self.out.trim_end().len();
         self.out.truncate(trimmed);
         self.out
+    }
+}
+
+/// A text as a [`TextSink`] reads it when newlines are not kept: its visible characters with
+/// each run of whitespace between them as one space and control characters dropped, and
+/// whether whitespace came before and after them. Most text nodes need no change, and are
+/// borrowed.
+struct Collapsed<'a> {
+    space_before: bool,
+    visible: std::borrow::Cow<'a, str>,
+    /// Characters in `visible`.
+    chars: usize,
+    space_after: bool,
+}
+
+impl<'a> Collapsed<'a> {
+    fn of(text: &'a str) -> Self {
+        enum Class {
+            Visible,
+            Space,
+            Control,
+        }
+        let bytes = text.as_bytes();
+        let mut space_before = false;
+        // Where the visible characters began, and where the last one ended.
+        let mut first: Option<usize> = None;
+        let mut last_end = 0;
+        // Whitespace since the last visible character (or the start).
+        let mut gap_space = false;
+        // The part written as it is kept, from `run_start`; parts before it are in `owned`.
+        let mut run_start = 0;
+        let mut owned: Option<String> = None;
+        let mut chars = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let (class, len) = match b {
+                0x21..=0x7e => {
+                    // Visible ASCII with single spaces between (most text): read in a tight loop.
+                    let mut end = i + 1;
+                    loop {
+                        while bytes.get(end).is_some_and(|b| (0x21..=0x7e).contains(b)) {
+                            end += 1;
+                        }
+                        match bytes.get(end..end + 2) {
+                            Some([b' ', next]) if (0x21..=0x7e).contains(next) => end += 2,
+                            _ => break,
+                        }
+                    }
+                    (Class::Visible, end - i)
+                }
+                b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => (Class::Space, 1),
+                0..=0x7f => (Class::Control, 1),
+                _ => {
+                    let c = text[i..].chars().next().unwrap_or_default();
+                    let class = if c.is_whitespace() {
+                        Class::Space
+                    } else if c.is_control() {
+                        Class::Control
+                    } else {
+                        Class::Visible
+                    };
+                    (class, c.len_utf8())
+                }
+            };
+            match class {
+                Class::Visible => {
+                    match first {
+                        None => {
+                            first = Some(i);
+                            run_start = i;
+                            space_before = gap_space;
+                        }
+                        Some(_) if i != last_end => {
+                            // A gap other than one plain space cannot be kept as written.
+                            let one_space = i == last_end + 1 && bytes[last_end] == b' ';
+                            if !one_space {
+                                let kept = owned.get_or_insert_with(String::new);
+                                kept.push_str(&text[run_start..last_end]);
+                                if gap_space {
+                                    kept.push(' ');
+                                }
+                                run_start = i;
+                            }
+                            chars += usize::from(gap_space);
+                        }
+                        Some(_) => {}
+                    }
+                    // An ASCII run has a character a byte; anything else is one character.
+                    chars += if b.is_ascii() { len } else { 1 };
+                    last_end = i + len;
+                    gap_space = false;
+                }
+                Class::Space => gap_space = true,
+                Class::Control => {}
+            }
+            i += len;
+        }
+        let visible = match (first, owned) {
+            (None, _) => std::borrow::Cow::Borrowed(""),
+            (Some(_), None) => std::borrow::Cow::Borrowed(&text[run_start..last_end]),
+            (Some(_), Some(mut kept)) => {
+                kept.push_str(&text[run_start..last_end]);
+                std::borrow::Cow::Owned(kept)
+            }
+        };
+        Collapsed {
+            space_before: if first.is_none() {
+                gap_space
+            } else {
+                space_before
+            },
+            visible,
+            chars,
+            space_after: first.is_some() && gap_space,
+        }
     }
 }
 
@@ -1207,6 +1358,100 @@ impl Labels<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// One step of what the extractors do to a sink.
+    #[derive(Debug, Clone)]
+    enum SinkStep {
+        Text(String),
+        Space,
+        Newline,
+    }
+
+    fn sink_steps() -> impl Strategy<Value = Vec<SinkStep>> {
+        // Plain words, every kind of whitespace, controls, accented and wide characters.
+        let text = proptest::collection::vec(
+            prop_oneof![
+                Just("word"),
+                Just("Él"),
+                Just(" "),
+                Just("  "),
+                Just("\t"),
+                Just("\n"),
+                Just("\r\n"),
+                Just("\u{a0}"),
+                Just("\u{3000}"),
+                Just("\u{1}"),
+                Just("\u{85}"),
+                Just("\u{9f}"),
+                Just("€"),
+                Just("x"),
+                Just("."),
+            ],
+            0..12,
+        )
+        .prop_map(|parts| parts.concat());
+        proptest::collection::vec(
+            prop_oneof![
+                6 => text.prop_map(SinkStep::Text),
+                1 => Just(SinkStep::Space),
+                1 => Just(SinkStep::Newline),
+            ],
+            0..10,
+        )
+    }
+
+    proptest! {
+        /// Collapsing a text once for several sinks gives what reading it character by
+        /// character gives, whatever the sink's state and however near its cap.
+        #[test]
+        fn a_collapsed_text_reads_as_its_characters(steps in sink_steps(), cap in 0usize..40) {
+            let mut collapsed = TextSink::new(cap);
+            let mut each = TextSink::new(cap);
+            for step in &steps {
+                match step {
+                    SinkStep::Text(text) => {
+                        collapsed.push(text, false);
+                        each.push_each(text, false);
+                    }
+                    SinkStep::Space => {
+                        collapsed.space();
+                        each.space();
+                    }
+                    SinkStep::Newline => {
+                        collapsed.newline();
+                        each.newline();
+                    }
+                }
+            }
+            prop_assert_eq!(collapsed.chars, each.chars);
+            prop_assert_eq!(collapsed.finish(), each.finish());
+        }
+    }
+
+    #[test]
+    fn plain_text_is_borrowed_and_other_text_collapsed() {
+        let plain = Collapsed::of("  Recycled hemp cap, 20 €\n");
+        assert!(matches!(
+            plain.visible,
+            std::borrow::Cow::Borrowed("Recycled hemp cap, 20 €")
+        ));
+        assert_eq!(
+            (plain.space_before, plain.chars, plain.space_after),
+            (true, 23, true)
+        );
+        let spaced = Collapsed::of("a \t b\u{1}c\u{a0}d");
+        assert_eq!(spaced.visible, "a bc d");
+        assert_eq!(
+            (spaced.space_before, spaced.chars, spaced.space_after),
+            (false, 6, false)
+        );
+        let blank = Collapsed::of(" \n ");
+        assert_eq!(
+            (blank.space_before, blank.visible.len(), blank.space_after),
+            (true, 0, false)
+        );
+    }
 
     #[test]
     fn remembered_link_urls_equal_fresh_ones_on_every_base() {

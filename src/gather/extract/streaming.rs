@@ -11,9 +11,9 @@
 
 use super::tokenizer::{self, AttributeStep, Token, Tokenizer};
 use super::{
-    collapse, parse_json_ld, push_capped, resolve, NestingDepth, TextSink, MAX_FIELDS_PER_FORM,
-    MAX_FORMS, MAX_HEADINGS, MAX_LINKS, MAX_NESTING, MAX_REGION_TEXT_CHARS, MAX_SCRIPTS,
-    MAX_SHORT_TEXT_CHARS, MAX_SHORT_TEXT_NODES, MAX_TEXT_CHARS,
+    collapse, parse_json_ld, push_capped, resolve, Collapsed, NestingDepth, TextSink,
+    MAX_FIELDS_PER_FORM, MAX_FORMS, MAX_HEADINGS, MAX_LINKS, MAX_NESTING, MAX_REGION_TEXT_CHARS,
+    MAX_SCRIPTS, MAX_SHORT_TEXT_CHARS, MAX_SHORT_TEXT_NODES, MAX_TEXT_CHARS,
 };
 use crate::artifacts::{Form, FormField, Heading, Link, PageContent, Region};
 use std::borrow::Cow;
@@ -941,13 +941,16 @@ impl Extraction {
                 title.push_str(&text);
             }
         }
+        // Collapsed once for all the sinks it goes to.
+        let mut collapsed: Option<Collapsed> = None;
         for c in &mut self.collectors {
             c.edges += 1;
             if c.edges <= MAX_SHORT_TEXT_NODES * 2
                 && self.skip == c.skip_base
                 && self.hidden == c.hidden_base
             {
-                c.sink.push(&text, false);
+                c.sink
+                    .push_collapsed(collapsed.get_or_insert_with(|| Collapsed::of(&text)));
             }
         }
         if self.skip > 0 || self.hidden > 0 {
@@ -956,14 +959,24 @@ impl Extraction {
         if !self.in_body && !text.trim_ascii_start().is_empty() {
             self.in_body = true;
         }
-        let keep_newlines = self.pre > 0;
         let region = self.current_region();
         let sinks = &mut self.sinks;
-        sinks.text.push(&text, keep_newlines);
-        match region {
-            Region::Header => sinks.header.push(&text, keep_newlines),
-            Region::Footer => sinks.footer.push(&text, keep_newlines),
-            _ => {}
+        let region_sink = match region {
+            Region::Header => Some(&mut sinks.header),
+            Region::Footer => Some(&mut sinks.footer),
+            _ => None,
+        };
+        if self.pre > 0 {
+            sinks.text.push(&text, true);
+            if let Some(sink) = region_sink {
+                sink.push(&text, true);
+            }
+        } else {
+            let collapsed = collapsed.get_or_insert_with(|| Collapsed::of(&text));
+            sinks.text.push_collapsed(collapsed);
+            if let Some(sink) = region_sink {
+                sink.push_collapsed(collapsed);
+            }
         }
     }
 
@@ -1227,8 +1240,8 @@ fn named_reference(text: &str, in_attribute: bool, out: &mut String) -> Option<u
 mod tests {
     use super::*;
 
-    fn keep_all(line: &str) -> Vec<&str> {
-        vec![line]
+    fn keep_all(text: &str) -> Vec<&str> {
+        text.lines().collect()
     }
 
     /// The streaming extraction of `html`, after checking it equals the full one (both
