@@ -9,7 +9,7 @@
 //! redone here on a stack of the elements that carry state; text and attribute values come
 //! with their character references still encoded, and are decoded here.
 
-use super::tokenizer::{self, AttributeStep, Token, Tokenizer};
+use super::tokenizer::{Token, Tokenizer};
 use super::{
     collapse, parse_json_ld, push_capped, resolve, Collapsed, NestingDepth, TextSink,
     MAX_FIELDS_PER_FORM, MAX_FORMS, MAX_HEADINGS, MAX_LINKS, MAX_NESTING, MAX_REGION_TEXT_CHARS,
@@ -29,12 +29,12 @@ pub fn extract_page_streaming(html: &str, page_url: &Url) -> Option<(PageContent
     let mut state = Extraction::default();
     let mut depth = NestingDepth::default();
     let mut note = None;
-    let mut attributes = Vec::new();
     // The elements an end tag may close, as written, with the id the extraction gave those
     // that carry state. An end tag closes the nearest of its name and all opened after it; the
     // tree builder's finer repairs are the extraction's.
     let mut closable: Vec<(&str, Option<u32>)> = Vec::new();
-    for token in Tokenizer::new(html) {
+    let mut tokens = Tokenizer::new(html);
+    while let Some(token) = tokens.next() {
         let token = token.ok()?;
         // Where the full extractor's `nesting_cut` cuts the document: its tokens stop here.
         if depth.passes(&token, MAX_NESTING) {
@@ -43,11 +43,11 @@ pub fn extract_page_streaming(html: &str, page_url: &Url) -> Option<(PageContent
         }
         match token {
             Token::Start {
-                source,
                 name,
                 can_have_content,
+                ..
             } => {
-                let tag = Tag::read(source, &mut attributes);
+                let tag = Tag::new(name, tokens.attributes());
                 let opened = state.open(&tag);
                 if can_have_content {
                     // Markup whose elements never close (a million <b>s) is left to the tree
@@ -247,8 +247,8 @@ impl Sinks {
     }
 }
 
-/// A start tag read in place: its name and attributes are slices of the document, read in one
-/// pass over the tag's source (every element is asked for several attributes).
+/// A start tag read in place: its name and attributes are slices of the document, read once by
+/// the tokenizer (every element is asked for several attributes).
 struct Tag<'a, 't> {
     name: Cow<'a, str>,
     /// (name as written, value as written) in document order; a repeated name is ignored past
@@ -256,26 +256,14 @@ struct Tag<'a, 't> {
     attributes: &'t [(&'a str, &'a str)],
 }
 
-impl<'a> Tag<'a, '_> {
-    /// The tag whose source (`<name ...>`) is `source`, its attributes read into `attributes`.
-    fn read<'t>(source: &'a str, attributes: &'t mut Vec<(&'a str, &'a str)>) -> Tag<'a, 't> {
-        attributes.clear();
-        let bytes = source.as_bytes();
-        let name_end = tokenizer::tag_name_end(bytes, 1);
-        let name = &source[1.min(name_end)..name_end];
+impl<'a, 't> Tag<'a, 't> {
+    /// The tag named `name` (as written) with the tokenizer's `attributes`.
+    fn new(name: &'a str, attributes: &'t [(&'a str, &'a str)]) -> Tag<'a, 't> {
         let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
             Cow::Owned(name.to_ascii_lowercase())
         } else {
             Cow::Borrowed(name)
         };
-        // The tokenizer's own attribute states, over a tag it found complete.
-        let mut at = name_end;
-        while let AttributeStep::Attribute { name, value, next } =
-            tokenizer::attribute_step(bytes, at)
-        {
-            attributes.push((&source[name], &source[value]));
-            at = next;
-        }
         Tag { name, attributes }
     }
 

@@ -16,6 +16,8 @@
 //! (which elements hold raw text, and SVG content where they do not); its other repairs are
 //! the extractor's.
 
+use std::ops::Range;
+
 /// One token, borrowed from the document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Token<'a> {
@@ -61,6 +63,8 @@ pub struct Tokenizer<'a> {
     /// Markup found after a run of text, returned on the next call.
     pending: Option<Markup<'a>>,
     failed: bool,
+    /// The attributes of the last start tag read, as written: read once, with its end.
+    attributes: Vec<(&'a str, &'a str)>,
 }
 
 impl<'a> Tokenizer<'a> {
@@ -73,7 +77,14 @@ impl<'a> Tokenizer<'a> {
             in_svg_integration_point: false,
             pending: None,
             failed: false,
+            attributes: Vec::new(),
         }
+    }
+
+    /// The attributes (name, value, both as written) of the start tag last returned, in
+    /// document order.
+    pub fn attributes(&self) -> &[(&'a str, &'a str)] {
+        &self.attributes
     }
 
     /// Where reading stands: past the last token returned, or where the markup left to the
@@ -141,7 +152,7 @@ impl<'a> Tokenizer<'a> {
     }
 
     /// The first `<` from `from` that starts markup, and the markup.
-    fn next_markup(&self, from: usize) -> Result<Option<(usize, Markup<'a>)>, Unsupported> {
+    fn next_markup(&mut self, from: usize) -> Result<Option<(usize, Markup<'a>)>, Unsupported> {
         let bytes = self.bytes();
         let mut search = from;
         while let Some(offset) = memchr::memchr(b'<', &bytes[search..]) {
@@ -163,12 +174,18 @@ impl<'a> Tokenizer<'a> {
     }
 
     /// What the `<` at `lt` starts, if anything.
-    fn markup_at(&self, lt: usize) -> Result<Option<Markup<'a>>, Unsupported> {
+    fn markup_at(&mut self, lt: usize) -> Result<Option<Markup<'a>>, Unsupported> {
         let bytes = self.bytes();
         let rest = &bytes[lt..];
         match rest.get(1) {
             Some(b) if b.is_ascii_alphabetic() => {
-                let Some((name, end, self_closing)) = scan_tag(bytes, lt + 1) else {
+                self.attributes.clear();
+                let html = self.html;
+                let mut attribute = |name: Range<usize>, value: Range<usize>| {
+                    self.attributes.push((&html[name], &html[value]));
+                };
+                let Some((name, end, self_closing)) = scan_tag(bytes, lt + 1, &mut attribute)
+                else {
                     return Ok(Some(Markup::EndOfInput));
                 };
                 Ok(Some(Markup::Start {
@@ -179,7 +196,7 @@ impl<'a> Tokenizer<'a> {
             }
             Some(b'/') => match rest.get(2) {
                 Some(b) if b.is_ascii_alphabetic() => {
-                    let Some((name, end, _)) = scan_tag(bytes, lt + 2) else {
+                    let Some((name, end, _)) = scan_tag(bytes, lt + 2, &mut |_, _| {}) else {
                         return Ok(Some(Markup::EndOfInput));
                     };
                     Ok(Some(Markup::End {
@@ -323,15 +340,22 @@ fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
 }
 
-/// Reads the tag whose name starts at `name_start` through the tokenizer's attribute states:
-/// (length of its name, the index past its `>`, self-closing). `None` when the document ends
-/// inside it.
-fn scan_tag(bytes: &[u8], name_start: usize) -> Option<(usize, usize, bool)> {
+/// Reads the tag whose name starts at `name_start` through the tokenizer's attribute states,
+/// giving each attribute's name and value to `attribute`: (length of its name, the index past
+/// its `>`, self-closing). `None` when the document ends inside it.
+fn scan_tag(
+    bytes: &[u8],
+    name_start: usize,
+    attribute: &mut impl FnMut(Range<usize>, Range<usize>),
+) -> Option<(usize, usize, bool)> {
     let name_end = tag_name_end(bytes, name_start);
     let mut i = name_end;
     loop {
         match attribute_step(bytes, i) {
-            AttributeStep::Attribute { next, .. } => i = next,
+            AttributeStep::Attribute { name, value, next } => {
+                attribute(name, value);
+                i = next;
+            }
             AttributeStep::End {
                 after,
                 self_closing,
@@ -342,7 +366,7 @@ fn scan_tag(bytes: &[u8], name_start: usize) -> Option<(usize, usize, bool)> {
 }
 
 /// Where a tag name starting at `from` ends: at a space, `/` or `>`.
-pub fn tag_name_end(bytes: &[u8], from: usize) -> usize {
+fn tag_name_end(bytes: &[u8], from: usize) -> usize {
     bytes[from.min(bytes.len())..]
         .iter()
         .position(|&b| is_space(b) || matches!(b, b'/' | b'>'))
@@ -350,11 +374,11 @@ pub fn tag_name_end(bytes: &[u8], from: usize) -> usize {
 }
 
 /// One step of the tokenizer's attribute states inside a tag, from `at`.
-pub enum AttributeStep {
+enum AttributeStep {
     /// An attribute: its name and value (empty without `=`) as byte ranges, and where to go on.
     Attribute {
-        name: std::ops::Range<usize>,
-        value: std::ops::Range<usize>,
+        name: Range<usize>,
+        value: Range<usize>,
         next: usize,
     },
     /// The tag's `>`: the index past it, and whether `/>` closed it.
@@ -363,7 +387,7 @@ pub enum AttributeStep {
     EndOfInput,
 }
 
-pub fn attribute_step(bytes: &[u8], mut at: usize) -> AttributeStep {
+fn attribute_step(bytes: &[u8], mut at: usize) -> AttributeStep {
     let skip_spaces = |mut i: usize| {
         while bytes.get(i).copied().is_some_and(is_space) {
             i += 1;
@@ -677,6 +701,23 @@ mod tests {
                 "<b data=x/>",
                 "<a =x\"'>",
                 "<i/>"
+            ]
+        );
+        // Each start tag's attributes are read with it, as written, and left for the caller.
+        let mut tokenizer = Tokenizer::new(html);
+        let mut attributes = Vec::new();
+        while let Some(token) = tokenizer.next() {
+            if let Token::Start { .. } = token.unwrap() {
+                attributes.push(tokenizer.attributes().to_vec());
+            }
+        }
+        assert_eq!(
+            attributes,
+            [
+                vec![("title", "x>y"), ("href", "/a")],
+                vec![("data", "x/")],
+                vec![("=x\"'", "")],
+                vec![],
             ]
         );
         // A tag the document ends inside is dropped.
