@@ -129,8 +129,10 @@ fn is_void_or_implied_name(name: &str) -> bool {
     let Some(into) = lowered.get_mut(..name.len()) else {
         return false;
     };
-    into.copy_from_slice(name.as_bytes());
-    into.make_ascii_lowercase();
+    // Byte by byte: a copy of a slice this short would be a call to `memcpy` for every tag.
+    for (to, from) in into.iter_mut().zip(name.bytes()) {
+        *to = from.to_ascii_lowercase();
+    }
     is_void_or_implied(into)
 }
 

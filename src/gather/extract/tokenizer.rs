@@ -234,34 +234,39 @@ impl<'a> Tokenizer<'a> {
     /// The tree builder's part of a start tag: text state and SVG. Returns whether an end tag
     /// may close the element.
     fn start_tag(&mut self, name: &str, self_closing: bool) -> Result<bool, Unsupported> {
+        if self.svg.is_empty() {
+            return match HtmlStart::of(name) {
+                HtmlStart::Math => Err(Unsupported("MathML")),
+                HtmlStart::Svg => {
+                    if !self_closing {
+                        self.svg.push("svg".into());
+                    }
+                    Ok(!self_closing)
+                }
+                HtmlStart::Plaintext => Err(Unsupported("<plaintext>")),
+                HtmlStart::RawText(raw) => {
+                    self.raw_text = Some(raw);
+                    Ok(true)
+                }
+                HtmlStart::Void => Ok(false),
+                HtmlStart::Other => Ok(true),
+            };
+        }
         let is = |known: &str| name.eq_ignore_ascii_case(known);
         if is("math") {
             return Err(Unsupported("MathML"));
         }
-        if !self.svg.is_empty() {
-            if self.in_svg_integration_point {
-                return Err(Unsupported("markup inside an SVG desc or title"));
-            }
-            if breaks_out_of_foreign_content(name) || is("foreignobject") {
-                return Err(Unsupported("HTML inside SVG"));
-            }
-            if !self_closing {
-                self.svg.push(name.to_ascii_lowercase());
-                self.in_svg_integration_point = is("desc") || is("title");
-            }
-            return Ok(!self_closing);
+        if self.in_svg_integration_point {
+            return Err(Unsupported("markup inside an SVG desc or title"));
         }
-        if is("svg") {
-            if !self_closing {
-                self.svg.push("svg".into());
-            }
-            return Ok(!self_closing);
+        if breaks_out_of_foreign_content(name) || is("foreignobject") {
+            return Err(Unsupported("HTML inside SVG"));
         }
-        if is("plaintext") {
-            return Err(Unsupported("<plaintext>"));
+        if !self_closing {
+            self.svg.push(name.to_ascii_lowercase());
+            self.in_svg_integration_point = is("desc") || is("title");
         }
-        self.raw_text = raw_text_of(name);
-        Ok(!is_void(name))
+        Ok(!self_closing)
     }
 
     fn end_tag(&mut self, name: &str) -> Result<(), Unsupported> {
@@ -558,28 +563,46 @@ fn script_end(bytes: &[u8], from: usize) -> Option<usize> {
     None
 }
 
-fn raw_text_of(name: &str) -> Option<RawText> {
-    const ESCAPABLE: [&str; 2] = ["title", "textarea"];
-    const PLAIN: [&str; 6] = ["style", "iframe", "xmp", "noembed", "noframes", "noscript"];
-    if name.eq_ignore_ascii_case("script") {
-        return Some(RawText::Script);
-    }
-    if let Some(n) = ESCAPABLE.iter().find(|n| name.eq_ignore_ascii_case(n)) {
-        return Some(RawText::Escapable(n));
-    }
-    PLAIN
-        .iter()
-        .find(|n| name.eq_ignore_ascii_case(n))
-        .map(|n| RawText::Plain(n))
+/// What a start tag outside SVG is to the tokenizer, from its name (any case) in one look-up:
+/// every start tag asks.
+enum HtmlStart {
+    Math,
+    Svg,
+    Plaintext,
+    RawText(RawText),
+    /// Elements with no content in HTML, whatever the markup says.
+    Void,
+    Other,
 }
 
-/// Elements with no content in HTML, whatever the markup says.
-fn is_void(name: &str) -> bool {
-    const VOID: [&str; 17] = [
-        "area", "base", "basefont", "bgsound", "br", "col", "embed", "hr", "img", "input",
-        "keygen", "link", "meta", "param", "source", "track", "wbr",
-    ];
-    name.len() <= 8 && VOID.iter().any(|v| name.eq_ignore_ascii_case(v))
+impl HtmlStart {
+    fn of(name: &str) -> HtmlStart {
+        let mut lower = [0u8; 9];
+        let Some(lower) = lower.get_mut(..name.len()) else {
+            return HtmlStart::Other;
+        };
+        for (to, from) in lower.iter_mut().zip(name.bytes()) {
+            *to = from.to_ascii_lowercase();
+        }
+        match &*lower {
+            b"math" => HtmlStart::Math,
+            b"svg" => HtmlStart::Svg,
+            b"plaintext" => HtmlStart::Plaintext,
+            b"script" => HtmlStart::RawText(RawText::Script),
+            b"title" => HtmlStart::RawText(RawText::Escapable("title")),
+            b"textarea" => HtmlStart::RawText(RawText::Escapable("textarea")),
+            b"style" => HtmlStart::RawText(RawText::Plain("style")),
+            b"iframe" => HtmlStart::RawText(RawText::Plain("iframe")),
+            b"xmp" => HtmlStart::RawText(RawText::Plain("xmp")),
+            b"noembed" => HtmlStart::RawText(RawText::Plain("noembed")),
+            b"noframes" => HtmlStart::RawText(RawText::Plain("noframes")),
+            b"noscript" => HtmlStart::RawText(RawText::Plain("noscript")),
+            b"area" | b"base" | b"basefont" | b"bgsound" | b"br" | b"col" | b"embed" | b"hr"
+            | b"img" | b"input" | b"keygen" | b"link" | b"meta" | b"param" | b"source"
+            | b"track" | b"wbr" => HtmlStart::Void,
+            _ => HtmlStart::Other,
+        }
+    }
 }
 
 /// HTML start tags that end SVG content (the tree builder closes it and reads them as HTML).
