@@ -8,7 +8,9 @@ use shopaudit::artifacts::PageContent;
 use shopaudit::checks::read_on_every_page;
 use shopaudit::fixture::synthetic::SyntheticStore;
 use shopaudit::fixture::{store, stores_dir};
-use shopaudit::gather::extract::{extract_page_checked, extract_page_streaming};
+use shopaudit::gather::extract::{
+    extract_page_checked, extract_page_streaming, extract_page_streaming_with, ChromeMemo,
+};
 use std::collections::{BTreeSet, VecDeque};
 use std::path::Path;
 use url::Url;
@@ -126,6 +128,34 @@ fn streaming_extraction_equals_the_full_one_on_the_synthetic_store() {
         .map(|kind| (store.render(kind), url.join(&store.path(kind)).unwrap()))
         .collect();
     assert_all_equal(&pages, "the synthetic store");
+}
+
+/// The crawl reads a store's header and footer once per thread and does their effects again on
+/// the pages that repeat them: page after page, the same content as reading every landmark.
+#[test]
+fn landmarks_done_again_read_as_landmarks_read_on_the_synthetic_store() {
+    let store = SyntheticStore::new(300, 7);
+    let base = Url::parse("http://synthetic.test/").unwrap();
+    let mut memo = ChromeMemo::default();
+    for kind in store.pages() {
+        let (html, url) = (store.render(kind), base.join(&store.path(kind)).unwrap());
+        let remembered = extract_page_streaming_with(&html, &url, &mut memo);
+        let read = extract_page_streaming_with(&html, &url, &mut ChromeMemo::off());
+        let show = |extracted: Option<(PageContent, Option<String>)>| {
+            extracted.map(|(content, note)| (pretty(&content), note))
+        };
+        let (remembered, read) = (show(remembered), show(read));
+        if remembered != read {
+            let (a, b) = (remembered.unwrap_or_default(), read.unwrap_or_default());
+            panic!("{url}: differs\n{}", first_difference(&b.0, &a.0));
+        }
+    }
+    // Its header and footer, on every page but the first.
+    assert!(
+        memo.times_done_again() >= 2 * 299,
+        "landmarks done again: {}",
+        memo.times_done_again()
+    );
 }
 
 /// Every HTML page a GET-only visitor reaches from the home page (at most `limit`).

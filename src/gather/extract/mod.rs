@@ -14,7 +14,7 @@ use url::Url;
 
 mod streaming;
 pub mod tokenizer;
-pub use streaming::extract_page_streaming;
+pub use streaming::{extract_page_streaming, extract_page_streaming_with, ChromeMemo};
 
 /// A CSS selector parsed once per call site.
 macro_rules! selector {

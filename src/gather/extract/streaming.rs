@@ -9,6 +9,10 @@
 //! redone here on a stack of the elements that carry state; text and attribute values come
 //! with their character references still encoded, and are decoded here.
 
+mod chrome;
+
+pub use chrome::ChromeMemo;
+
 use super::tokenizer::{Token, Tokenizer};
 use super::{
     collapse, parse_json_ld, push_capped, resolve, Collapsed, NestingDepth, TextSink,
@@ -25,7 +29,23 @@ use url::Url;
 /// reduction (call `reduce` on it), with the same nesting note. `None` when the page needs the
 /// full extractor: the tokenizer left it to html5ever, or a password field is labelled by reference
 /// (`aria-labelledby`, which may point anywhere in the document).
+///
+/// The header, menu and footer a store repeats on every page are read once per thread and
+/// their effects done again on the pages that repeat them ([`ChromeMemo`]).
 pub fn extract_page_streaming(html: &str, page_url: &Url) -> Option<(PageContent, Option<String>)> {
+    thread_local! {
+        static CHROME: std::cell::RefCell<ChromeMemo> = Default::default();
+    }
+    CHROME.with_borrow_mut(|memo| extract_page_streaming_with(html, page_url, memo))
+}
+
+/// [`extract_page_streaming`] with the landmarks read before kept in `memo` ([`ChromeMemo::off`]
+/// to read every one).
+pub fn extract_page_streaming_with(
+    html: &str,
+    page_url: &Url,
+    memo: &mut ChromeMemo,
+) -> Option<(PageContent, Option<String>)> {
     let mut state = Extraction::default();
     let mut depth = NestingDepth::default();
     let mut note = None;
@@ -34,6 +54,8 @@ pub fn extract_page_streaming(html: &str, page_url: &Url) -> Option<(PageContent
     // tree builder's finer repairs are the extraction's.
     let mut closable: Vec<(&str, Option<u32>)> = Vec::new();
     let mut tokens = Tokenizer::new(html);
+    // The landmark being read for the first time, to remember what reading it did.
+    let mut recording: Option<chrome::Recording> = None;
     while let Some(token) = tokens.next() {
         let token = token.ok()?;
         // Where the full extractor's `nesting_cut` cuts the document: its tokens stop here.
@@ -41,13 +63,45 @@ pub fn extract_page_streaming(html: &str, page_url: &Url) -> Option<(PageContent
             note = Some(super::nesting_note());
             break;
         }
+        let mut landmark_closed = false;
         match token {
             Token::Start {
+                source,
                 name,
                 can_have_content,
-                ..
             } => {
                 let tag = Tag::new(name, tokens.attributes());
+                let context = (recording.is_none()
+                    && can_have_content
+                    && !memo.is_off()
+                    && tokens.between_html_tokens()
+                    && landmark(&tag, &tag.name, state.sectioning).is_some())
+                .then(|| chrome::Context::of(&state))
+                .flatten();
+                if let Some(context) = context {
+                    let start = tokens.offset() - source.len();
+                    match memo.find(&html[start..], &context) {
+                        Some(chrome) => {
+                            if let Some(nesting) =
+                                chrome.replay(&mut state, depth.0, closable.len())
+                            {
+                                // Checked above: reading stands between tokens in plain HTML.
+                                tokens.skip_to(start + chrome.len());
+                                depth.0 = nesting;
+                                continue;
+                            }
+                        }
+                        None => {
+                            recording = Some(chrome::Recording::start(
+                                start,
+                                context,
+                                &mut state,
+                                depth.0,
+                                closable.len(),
+                            ))
+                        }
+                    }
+                }
                 let opened = state.open(&tag);
                 if can_have_content {
                     // Markup whose elements never close (a million <b>s) is left to the tree
@@ -61,14 +115,25 @@ pub fn extract_page_streaming(html: &str, page_url: &Url) -> Option<(PageContent
                 }
             }
             Token::End { name } => {
-                if let Some(at) = closable
+                let closed = closable
                     .iter()
-                    .rposition(|(open, _)| open.eq_ignore_ascii_case(name))
-                {
+                    .rposition(|(open, _)| open.eq_ignore_ascii_case(name));
+                if let Some(at) = closed {
                     for (_, id) in closable.drain(at..) {
                         if let Some(id) = id {
                             state.end_tag(id);
                         }
+                    }
+                }
+                if let Some(recorded) = &mut recording {
+                    let base = recorded.closable_base();
+                    match closed {
+                        Some(at) if at == base => landmark_closed = true,
+                        Some(at) if at > base => {}
+                        // It closed the landmark from outside, or nothing (elsewhere it might
+                        // close something).
+                        Some(_) => recording = None,
+                        None => recorded.break_off(),
                     }
                 }
             }
@@ -76,6 +141,14 @@ pub fn extract_page_streaming(html: &str, page_url: &Url) -> Option<(PageContent
                 raw,
                 character_references,
             } => state.text(raw, character_references),
+        }
+        if let Some(recorded) = &mut recording {
+            recorded.observe(&state, depth.0, closable.len());
+            if landmark_closed {
+                if let Some(recorded) = recording.take() {
+                    recorded.finish(&mut state, html, tokens.offset(), depth.0, memo);
+                }
+            }
         }
     }
     if state.needs_full_extraction {
@@ -151,6 +224,7 @@ struct Collector {
     target: Target,
 }
 
+#[derive(Clone)]
 struct LinkDraft {
     href: String,
     region: Region,
@@ -160,6 +234,7 @@ struct LinkDraft {
     image_alts: Vec<String>,
 }
 
+#[derive(Clone)]
 struct FormDraft {
     form: Form,
     /// Hidden elements open inside the form: deeper ones hide its controls.
@@ -168,6 +243,7 @@ struct FormDraft {
     own_fields: usize,
 }
 
+#[derive(Clone)]
 struct Control {
     /// The enclosing form, unless the control is hidden within it.
     form: Option<usize>,
@@ -216,6 +292,10 @@ struct Extraction {
     needs_full_extraction: bool,
     /// Past the head: a `<title>` here is text of the page.
     in_body: bool,
+    /// The landmark being recorded ([`chrome::Recording`]) holds something whose reading
+    /// depends on the rest of the page: something the page has one of (the first wins), or a
+    /// field of a form named by id.
+    unrepeatable: bool,
 }
 
 struct Sinks {
@@ -560,6 +640,16 @@ impl Extraction {
     /// Elements the document has one of (first wins): `<html lang>`, `<title>`, `<base>`,
     /// meta refresh, JSON-LD scripts.
     fn document_level(&mut self, name: &str, kind: Kind, el: &Tag, open: &mut Open) {
+        let json_ld = kind == Kind::Script
+            && attr(el, "type")
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
+            && attr(el, "src").is_none_or(|s| s.trim().is_empty());
+        let refresh = name == "meta"
+            && attr(el, "http-equiv").is_some_and(|h| h.trim().eq_ignore_ascii_case("refresh"));
+        // What such an element does depends on what came before it (the first one wins).
+        if json_ld || refresh || kind == Kind::Title || matches!(name, "html" | "base") {
+            self.unrepeatable = true;
+        }
         match (kind, name) {
             (Kind::Boundary, "html") if self.lang.is_none() => {
                 self.lang = attr(el, "lang")
@@ -570,13 +660,8 @@ impl Extraction {
                 self.title_open = Some(open.id);
                 self.title = Some(String::new());
             }
-            (Kind::Script, _) => {
-                let external = attr(el, "src").is_some_and(|s| !s.trim().is_empty());
-                let json = attr(el, "type")
-                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
-                if json && !external && self.json_ld.len() < MAX_SCRIPTS {
-                    self.json_script = Some((open.id, String::new()));
-                }
+            (Kind::Script, _) if json_ld && self.json_ld.len() < MAX_SCRIPTS => {
+                self.json_script = Some((open.id, String::new()));
             }
             (_, "base") if !self.base_seen => {
                 if let Some(href) = attr(el, "href") {
@@ -584,12 +669,8 @@ impl Extraction {
                     self.base_href = Some(href);
                 }
             }
-            (_, "meta") if self.meta_refresh.is_none() => {
-                let refresh = attr(el, "http-equiv")
-                    .is_some_and(|h| h.trim().eq_ignore_ascii_case("refresh"));
-                if refresh {
-                    self.meta_refresh = attr(el, "content");
-                }
+            (_, "meta") if refresh && self.meta_refresh.is_none() => {
+                self.meta_refresh = attr(el, "content");
             }
             _ => {}
         }
@@ -646,6 +727,10 @@ impl Extraction {
         let form_attr = attr(el, "form");
         if form.is_none() && form_attr.is_none() {
             return;
+        }
+        if form_attr.is_some() {
+            // Counted with the other fields naming the same form, wherever they are.
+            self.unrepeatable = true;
         }
         let input_type = (name == "input").then(|| {
             attr(el, "type")
@@ -1482,6 +1567,175 @@ mod tests {
             "<form><span id=l>Clave</span><input type=password aria-labelledby=l></form>";
         let url = Url::parse("https://shop.test/").unwrap();
         assert!(extract_page_streaming(labelled_by, &url).is_none());
+    }
+
+    /// Extracts `pages` in turn with one memo (a landmark met again is done again) and with
+    /// every landmark read: both must give the same content. Returns how many landmarks were
+    /// done again.
+    fn with_and_without_memo(pages: &[String]) -> u64 {
+        let url = Url::parse("https://shop.test/es/page").unwrap();
+        let mut memo = ChromeMemo::default();
+        for html in pages {
+            let with = extract_page_streaming_with(html, &url, &mut memo);
+            let without = extract_page_streaming_with(html, &url, &mut ChromeMemo::off());
+            let show = |extracted: Option<(PageContent, Option<String>)>| {
+                extracted.map(|(c, note)| (serde_json::to_string_pretty(&c).unwrap(), note))
+            };
+            assert_eq!(show(with), show(without), "{html:?}");
+        }
+        memo.times_done_again()
+    }
+
+    const HEADER: &str = "<header class=site><a href=/>Tienda</a><nav><ul><li><a href=/a>A</a>\
+        <li><a href=/b>B</a></ul></nav><form action=/buscar><label>Buscar <input name=q></label>\
+        <button>Ir</button></form><h2>Ofertas\n del día</h2> ENVÍO GRATIS EN 24H </header>";
+    const FOOTER: &str = "<footer><p>Llámanos: <a href='tel:+34912345678'>912 345 678</a>\
+        </p><form id=acceso><label>Clave <input type=password name=pw></label>\
+        <input type=submit value=Entrar></form></footer>";
+
+    #[test]
+    fn a_landmark_met_again_is_done_again_with_the_same_result() {
+        let pages: Vec<String> = ["Uno", "Dos", "Tres"]
+            .iter()
+            .map(|main| {
+                format!("<body>{HEADER}<main><h1>{main}</h1><p>texto</p></main>{FOOTER}</body>")
+            })
+            .collect();
+        assert_eq!(
+            with_and_without_memo(&pages),
+            4,
+            "the header and the footer of the second and third pages"
+        );
+    }
+
+    #[test]
+    fn a_landmark_in_other_surroundings_reads_as_it_would_there() {
+        let plain = format!("<body>{HEADER}{FOOTER}");
+        let surroundings = [
+            format!("texto{HEADER}"),
+            format!("<p>abierto{HEADER}</p>"),
+            format!("<table><tr><td>{HEADER}</td></tr></table>"),
+            format!("<a href=/x>{HEADER}</a>"),
+            format!("<a>{HEADER}</a>"),
+            format!("<div hidden>{HEADER}</div>"),
+            format!("<article>{HEADER}</article>"),
+            format!("<header>{HEADER}</header>"),
+            format!("<nav>{FOOTER}</nav>"),
+            format!("<form id=f>{FOOTER}</form>"),
+            format!("<label>{FOOTER}</label>"),
+            format!("<pre>{HEADER}</pre>"),
+            format!("<ul><li>{HEADER}</ul>"),
+            format!("<dl><dt>{HEADER}</dl>"),
+            format!("<button>{FOOTER}</button>"),
+            format!("<select><option>{FOOTER}</select>"),
+            format!("<h2>{FOOTER}</h2>"),
+            format!("<title>T</title>{HEADER}<a href=/z>z</a>"),
+            format!("<p>{HEADER}texto</p>después"),
+            format!("<template>{HEADER}</template>"),
+            format!("<div role=heading>{FOOTER}</div>"),
+            format!("<script type=application/ld+json>{{}}{HEADER}"),
+            // Caps that reading it here would reach: it is read, and cut where they fall.
+            format!(
+                "<div>{}</div>{HEADER}",
+                "<a href=/l>l</a>".repeat(MAX_LINKS - 1)
+            ),
+            format!("{}{HEADER}", "<h3>t</h3>".repeat(MAX_HEADINGS)),
+            format!("{}{HEADER}", "<div>".repeat(MAX_NESTING - 4)),
+            format!("{}{HEADER}", "<div>".repeat(MAX_NESTING - 2)),
+            format!(
+                "<header>{}</header>{HEADER}",
+                "x".repeat(MAX_REGION_TEXT_CHARS - 10)
+            ),
+        ];
+        for surrounding in surroundings {
+            let page = format!("<body>{surrounding}");
+            with_and_without_memo(&[plain.clone(), page.clone(), plain.clone()]);
+            with_and_without_memo(&[page, plain.clone()]);
+        }
+        // Before the body: the landmark opens it.
+        with_and_without_memo(&[plain.clone(), format!("{HEADER}<title>T</title>")]);
+        for (landmark, around) in [
+            // Repairs inside reach past a `div`, which is no block that stops them.
+            ("<div role=banner><li>b</div>", "<ul><li>{}c</ul>"),
+            ("<div role=banner><dd>b</div>", "<dl><dt>{}c</dl>"),
+            // A menu's links are the header's inside a header, and a footer's inside a
+            // sectioning element is not the page's.
+            ("<nav><a href=/n>n</a></nav>", "<p><header>{}</header>"),
+            (
+                "<div role=banner><footer>pie</footer></div>",
+                "<article>{}</article>",
+            ),
+        ] {
+            let alone = format!("<body>{landmark}");
+            let page = format!("<body>{}", around.replace("{}", landmark));
+            with_and_without_memo(&[alone.clone(), page.clone(), alone.clone()]);
+            with_and_without_memo(&[page, alone]);
+        }
+    }
+
+    #[test]
+    fn a_landmark_that_reaches_outside_itself_is_not_remembered() {
+        let landmarks = [
+            // A stray end tag closes nothing here, and an open <span> elsewhere.
+            "<header>a</span>b</header>",
+            "<header><div>sin cerrar</header>después",
+            "<header><title>Título</title>x</header>",
+            "<header><script type=application/ld+json>{\"@type\":\"Product\"}</script></header>",
+            "<header><input type=password form=f><label>x</label></header><form id=f></form>",
+            "<header><meta http-equiv=refresh content='0; url=/b'></header>",
+            "<header><base href=/sub/><a href=p>p</a></header>",
+            "<header><header>dentro</header></header>",
+            "<div role=banner><a href=/r>R</a></div><div role=navigation>n</div>",
+            "<footer><p>a<div>b</footer>",
+        ];
+        for landmark in landmarks {
+            let alone = format!("<body>{landmark}");
+            let elsewhere = [
+                format!("<body><span>x{landmark}y</span>"),
+                format!("<head><title>T</title></head><body>{landmark}"),
+                format!("<body><p>{landmark}"),
+                // Fields naming a form by id are counted wherever they are (the cap counts them).
+                format!(
+                    "<body>{}{landmark}<input type=password form=f>",
+                    "<input type=password form=f>".repeat(MAX_FIELDS_PER_FORM - 1)
+                ),
+                alone.clone(),
+            ];
+            for page in &elsewhere {
+                with_and_without_memo(&[alone.clone(), page.clone(), alone.clone()]);
+                with_and_without_memo(&[page.clone(), alone.clone()]);
+            }
+        }
+        // Beside them, a landmark that depends on nothing else is remembered.
+        let plain = "<body><header><a href=/>Inicio</a></header>".to_string();
+        assert_eq!(with_and_without_memo(&[plain.clone(), plain]), 1);
+    }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        /// Pages made of landmarks and of markup that changes what is around them: with the
+        /// memo or without, the same content.
+        #[test]
+        fn pages_read_the_same_with_the_memo_or_without(
+            pages in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::sample::select(vec![
+                        HEADER, FOOTER, "<nav><a href=/n>N</a> menú</nav>", "<p>", "</p>",
+                        "<div>", "</div>", "<a href=/l>", "</a>", "texto ", "<table><tr><td>",
+                        "</td></tr></table>", "<article>", "</article>", "<form id=f>",
+                        "</form>", "<span>", "</span>", "<h2>t</h2>", "<ul><li>i", "</ul>",
+                        "<pre>p\n", "</pre>", "<div hidden>", "<title>T</title>", "<br>",
+                        "<input form=f type=password>", "<label>", "</label>", "</header>",
+                        "<header>", "</nav>", "<section>",
+                    ]),
+                    0..12,
+                ).prop_map(|parts| parts.concat()),
+                1..5,
+            )
+        ) {
+            with_and_without_memo(&pages);
+        }
     }
 
     #[test]

@@ -81,6 +81,23 @@ impl<'a> Tokenizer<'a> {
         }
     }
 
+    /// Whether reading stands in plain HTML between tokens: no markup found and held back, no
+    /// raw text to read next, not inside SVG. A stretch of the document read from such a point
+    /// gives the same tokens wherever it is.
+    pub fn between_html_tokens(&self) -> bool {
+        self.pending.is_none() && self.raw_text.is_none() && self.svg.is_empty() && !self.failed
+    }
+
+    /// Goes on reading at `offset`, past markup read before (the same bytes elsewhere), when
+    /// reading stands between tokens in plain HTML (see [`Tokenizer::between_html_tokens`]).
+    pub fn skip_to(&mut self, offset: usize) -> bool {
+        let skips = self.between_html_tokens() && offset >= self.at && offset <= self.html.len();
+        if skips {
+            self.at = offset;
+        }
+        skips
+    }
+
     /// The attributes (name, value, both as written) of the start tag last returned, in
     /// document order.
     pub fn attributes(&self) -> &[(&'a str, &'a str)] {
