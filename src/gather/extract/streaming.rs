@@ -1190,11 +1190,14 @@ fn link_text(
 /// [`super::landmark`] for a start tag.
 fn landmark(el: &Tag, name: &str, sectioning_depth: usize) -> Option<Region> {
     if let Some(role) = el.value("role") {
-        match role.trim().to_ascii_lowercase().as_str() {
-            "banner" => return Some(Region::Header),
-            "contentinfo" => return Some(Region::Footer),
-            "navigation" => return Some(Region::Nav),
-            _ => {}
+        let role = role.trim();
+        let roles = [
+            ("banner", Region::Header),
+            ("contentinfo", Region::Footer),
+            ("navigation", Region::Nav),
+        ];
+        if let Some((_, region)) = roles.iter().find(|(r, _)| role.eq_ignore_ascii_case(r)) {
+            return Some(*region);
         }
     }
     match name {
