@@ -8,7 +8,9 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use scraper::Html;
 use shopaudit::fixture::synthetic::{PageKind, SyntheticStore};
 use shopaudit::gather::extract::tokenizer::Tokenizer;
-use shopaudit::gather::extract::{extract_page, extract_page_streaming};
+use shopaudit::gather::extract::{
+    extract_page, extract_page_streaming, extract_page_streaming_with, ChromeMemo,
+};
 use std::hint::black_box;
 use url::Url;
 
@@ -86,6 +88,19 @@ fn extraction(c: &mut Criterion) {
         b.iter(|| {
             for (url, html) in &pages {
                 black_box(extract_page_streaming(html, url));
+            }
+        })
+    });
+    // The same without the memo of header, menu and footer: the cost on a store whose pages
+    // share none of them byte for byte.
+    group.bench_function("extract_page_streaming_no_chrome_memo", |b| {
+        b.iter(|| {
+            for (url, html) in &pages {
+                black_box(extract_page_streaming_with(
+                    html,
+                    url,
+                    &mut ChromeMemo::off(),
+                ));
             }
         })
     });
