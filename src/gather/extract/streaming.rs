@@ -315,6 +315,13 @@ impl Default for Sinks {
 }
 
 impl Sinks {
+    /// The page's, the header's and the footer's text, in that order.
+    fn each(&self) -> [&TextSink; 3] {
+        [&self.text, &self.header, &self.footer]
+    }
+    fn each_mut(&mut self) -> [&mut TextSink; 3] {
+        [&mut self.text, &mut self.header, &mut self.footer]
+    }
     fn newline(&mut self) {
         self.text.newline();
         self.header.newline();

@@ -47,15 +47,6 @@ impl ChromeMemo {
         }
     }
 
-    /// Landmarks remembered.
-    pub fn len(&self) -> usize {
-        self.chromes.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.chromes.is_empty()
-    }
-
     /// How many times a landmark was done again instead of read.
     pub fn times_done_again(&self) -> u64 {
         self.chromes.iter().map(|(_, uses)| uses).sum()
@@ -134,11 +125,12 @@ impl Context {
             .rev()
             .map(|(_, r)| *r)
             .find(|r| matches!(r, Region::Header | Region::Footer));
-        let sinks = &state.sinks;
         Some(Context {
             inside_sectioning: state.sectioning > 0,
             outer_region,
-            sinks: [&sinks.text, &sinks.header, &sinks.footer]
+            sinks: state
+                .sinks
+                .each()
                 .map(|sink| (sink.at_line_start, sink.pending_space)),
         })
     }
@@ -212,7 +204,6 @@ impl Recording {
         closable: usize,
     ) -> Recording {
         state.unrepeatable = false;
-        let sinks = &state.sinks;
         Recording {
             start,
             context,
@@ -223,7 +214,7 @@ impl Recording {
             stack_high: state.stack.len(),
             closable_high: closable,
             ids: state.next_id,
-            text: [&sinks.text, &sinks.header, &sinks.footer].map(|s| (s.out.len(), s.chars)),
+            text: state.sinks.each().map(|s| (s.out.len(), s.chars)),
             links: state.links.len(),
             headings: state.headings.len(),
             headings_started: headings_started(state),
@@ -261,8 +252,7 @@ impl Recording {
         nesting: usize,
         memo: &mut ChromeMemo,
     ) {
-        let sinks = &state.sinks;
-        let text_sinks = [&sinks.text, &sinks.header, &sinks.footer];
+        let text_sinks = state.sinks.each();
         let repeatable = !self.broken
             && !state.unrepeatable
             && !state.needs_full_extraction
@@ -338,8 +328,7 @@ impl Chrome {
         nesting: usize,
         closable: usize,
     ) -> Option<usize> {
-        let sinks = &state.sinks;
-        let text_sinks = [&sinks.text, &sinks.header, &sinks.footer];
+        let text_sinks = state.sinks.each();
         let fits = nesting + self.nesting_rise <= MAX_NESTING
             && state.stack.len() + self.stack_rise < MAX_OPEN
             && closable + self.closable_rise < MAX_CLOSABLE
@@ -355,11 +344,7 @@ impl Chrome {
             return None;
         }
         state.next_id += self.ids;
-        let sinks = &mut state.sinks;
-        for (sink, added) in [&mut sinks.text, &mut sinks.header, &mut sinks.footer]
-            .into_iter()
-            .zip(&self.text)
-        {
+        for (sink, added) in state.sinks.each_mut().into_iter().zip(&self.text) {
             sink.out.push_str(&added.text);
             sink.chars += added.chars;
             (sink.at_line_start, sink.pending_space) = added.after;
